@@ -1,0 +1,119 @@
+/**
+ * wirecall: contract-first gRPC for TypeScript. This module is the
+ * transport-agnostic core: status and errors, metadata, deadlines, framing,
+ * compression, codecs, interceptors, the typed client and the router.
+ * Transports live in `wirecall/transports/*`.
+ *
+ * @example
+ * ```ts
+ * import { createClient, createRouter } from "wirecall";
+ * import { createLoopbackTransport } from "wirecall/transports/loopback";
+ * ```
+ *
+ * @module
+ */
+export { Code, codeName, isCode } from "./src/code.ts";
+export { RpcError, type ErrorDetailInit, type RpcErrorOptions } from "./src/rpc-error.ts";
+export { codeFromHttpStatus } from "./src/http-status.ts";
+export { decodeGrpcMessage, encodeGrpcMessage } from "./src/grpc-message.ts";
+export { decodeStatusDetails, encodeStatusDetails, type StatusDetails } from "./src/status-details.ts";
+export { parseStatusCode, readTrailerStatus, writeTrailerFields } from "./src/trailer-status.ts";
+export { decodeBase64, encodeBase64 } from "./src/base64.ts";
+export {
+  isReservedHeader,
+  Metadata,
+  metadataFromHeaders,
+  type MetadataInit,
+  metadataToHeaders,
+  type MetadataValue,
+} from "./src/metadata.ts";
+export { formatGrpcTimeout, parseGrpcTimeout } from "./src/grpc-timeout.ts";
+export { type Clock, ManualClock, systemClock } from "./src/clock.ts";
+export {
+  type Codec,
+  codecFor,
+  type CodecFormat,
+  jsonCodec,
+  type JsonCodecOptions,
+  protobufCodec,
+} from "./src/codec.ts";
+export {
+  decodeEnvelopes,
+  DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
+  encodeEnvelope,
+  type Envelope,
+  EnvelopeDecoder,
+  FLAG_COMPRESSED,
+  FLAG_TRAILER,
+  writeEnvelopeHeader,
+} from "./src/envelope.ts";
+export {
+  builtinCompressions,
+  type Compression,
+  compressionFor,
+  gzip,
+  identity,
+  negotiateResponseEncoding,
+  parseAcceptEncoding,
+} from "./src/compression.ts";
+export { type MethodInfo, methodInfo, type MethodKind } from "./src/method.ts";
+export type {
+  StreamTransportRequest,
+  StreamTransportResponse,
+  Transport,
+  TransportRequestBase,
+  UnaryTransportRequest,
+  UnaryTransportResponse,
+} from "./src/transport.ts";
+export type { HandlerContext, PeerInfo } from "./src/handler-context.ts";
+export {
+  currentHandlerContext,
+  type HandlerContextStorage,
+  runInHandlerContext,
+  setHandlerContextStorage,
+} from "./src/async-context.ts";
+export {
+  applyInterceptors,
+  type ClientInterceptor,
+  type ClientNext,
+  type ClientRequest,
+  type ClientResponse,
+  type MessageOrStream,
+  type ServerInterceptor,
+  type ServerNext,
+  type ServerRequest,
+  type ServerResponse,
+} from "./src/interceptor.ts";
+export { CallScope } from "./src/call-scope.ts";
+export {
+  type BiDiStreamingFn,
+  type CallOptions,
+  type Client,
+  type ClientOptions,
+  type ClientStreamingFn,
+  createClient,
+  type ServerStreamingFn,
+  toMessage,
+  type UnaryFn,
+} from "./src/client.ts";
+export {
+  type BiDiStreamingImpl,
+  type ClientStreamingImpl,
+  createRouter,
+  type RouteEntry,
+  type Router,
+  type RouterOptions,
+  type ServerStreamingImpl,
+  type ServiceImpl,
+  type ServiceOptions,
+  type UnaryImpl,
+} from "./src/router.ts";
+export type { ServerCallIO } from "./src/server-call.ts";
+export {
+  byteLimitOption,
+  clockOption,
+  durationOption,
+  functionOption,
+  parseOptions,
+} from "./src/options.ts";
+export { MessageQueue } from "./src/message-queue.ts";

@@ -1,0 +1,23 @@
+// Stopgap until wirecall's own codegen lands: generates the TypeScript for
+// protos/ with buf + protoc-gen-es from npm. Reproducible with `npm run gen`.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const targets = [
+  { out: "src/gen", paths: ["google/rpc/status.proto"] },
+  { out: "protos/gen", paths: ["wirecall/demo/v1/demo.proto"] },
+];
+for (const t of targets) {
+  const dir = mkdtempSync(join(tmpdir(), "wirecall-gen-"));
+  const template = {
+    version: "v2",
+    plugins: [{ local: bin("protoc-gen-es"), out: join(root, t.out), opt: ["target=ts", "import_extension=ts"] }],
+  };
+  writeFileSync(join(dir, "buf.gen.yaml"), JSON.stringify(template));
+  execFileSync(bin("buf"), ["generate", join(root, "protos"), "--template", join(dir, "buf.gen.yaml"), ...t.paths.flatMap((p) => ["--path", join(root, "protos", p)])], { stdio: "inherit", cwd: root });
+  rmSync(dir, { recursive: true });
+}

@@ -1,0 +1,113 @@
+/**
+ * An async iterable that others push into: the bridge between callbacks and
+ * `for await`. `push` resolves when the consumer has taken the value, which
+ * gives producers backpressure; `close` ends it, `fail` ends it with an error.
+ *
+ * @example
+ * ```ts
+ * import { MessageQueue } from "wirecall";
+ * const q = new MessageQueue<number>();
+ * q.push(1);
+ * q.close();
+ * for await (const n of q) console.log(n); // 1
+ * ```
+ */
+export class MessageQueue<T> implements AsyncIterable<T> {
+  #items: T[] = [];
+  #waiters: Array<() => void> = [];
+  #reader: ((r: IteratorResult<T>) => void) | undefined;
+  #readerFail: ((e: unknown) => void) | undefined;
+  #closed = false;
+  #error: { reason: unknown } | undefined;
+  readonly #highWaterMark: number;
+  #onReturn: (() => void) | undefined;
+
+  /**
+   * `highWaterMark`: how many values may wait before `push` stops resolving at
+   * once. `onReturn`: called when the consumer stops early.
+   */
+  constructor(options: { highWaterMark?: number; onReturn?: () => void } = {}) {
+    this.#highWaterMark = options.highWaterMark ?? 16;
+    this.#onReturn = options.onReturn;
+  }
+
+  /** True once closed or failed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Adds a value; resolves when there is room again. Ignored once closed. */
+  push(value: T): Promise<void> | undefined {
+    if (this.#closed) return undefined;
+    if (this.#reader !== undefined) {
+      const r = this.#reader;
+      this.#reader = this.#readerFail = undefined;
+      r({ done: false, value });
+      return undefined;
+    }
+    this.#items.push(value);
+    if (this.#items.length < this.#highWaterMark) return undefined;
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /** Ends the iterable after the values already pushed. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#wake();
+  }
+
+  /** Ends the iterable with an error, after the values already pushed. */
+  fail(reason: unknown): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#error = { reason };
+    this.#wake();
+  }
+
+  #wake(): void {
+    if (this.#reader !== undefined && this.#items.length === 0) {
+      const r = this.#reader;
+      const f = this.#readerFail!;
+      this.#reader = this.#readerFail = undefined;
+      if (this.#error) f(this.#error.reason);
+      else r({ done: true, value: undefined });
+    }
+    for (const w of this.#waiters.splice(0)) w();
+  }
+
+  /** Takes the next value. */
+  next(): Promise<IteratorResult<T>> {
+    if (this.#items.length > 0) {
+      const value = this.#items.shift()!;
+      if (this.#items.length < this.#highWaterMark && this.#waiters.length > 0) {
+        this.#waiters.shift()!();
+      }
+      return Promise.resolve({ done: false, value });
+    }
+    if (this.#closed) {
+      return this.#error
+        ? Promise.reject(this.#error.reason)
+        : Promise.resolve({ done: true, value: undefined });
+    }
+    return new Promise((resolve, reject) => {
+      this.#reader = resolve;
+      this.#readerFail = reject;
+    });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return {
+      next: () => this.next(),
+      return: () => {
+        if (!this.#closed) {
+          this.#closed = true;
+          this.#items.length = 0;
+          this.#wake();
+          this.#onReturn?.();
+        }
+        return Promise.resolve({ done: true, value: undefined });
+      },
+    };
+  }
+}

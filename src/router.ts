@@ -1,0 +1,369 @@
+import type {
+  DescMessage,
+  DescMethod,
+  DescMethodBiDiStreaming,
+  DescMethodClientStreaming,
+  DescMethodServerStreaming,
+  DescMethodUnary,
+  DescService,
+  Message,
+  MessageInitShape,
+  MessageShape,
+} from "@bufbuild/protobuf";
+import * as z from "zod/mini";
+import { runInHandlerContext } from "./async-context.ts";
+import { type Clock, systemClock } from "./clock.ts";
+import { type Codec, codecFor } from "./codec.ts";
+import { Code } from "./code.ts";
+import type { HandlerContext } from "./handler-context.ts";
+import {
+  applyInterceptors,
+  type ServerInterceptor,
+  type ServerNext,
+  type ServerRequest,
+  type ServerResponse,
+} from "./interceptor.ts";
+import { Metadata } from "./metadata.ts";
+import { type MethodInfo, methodInfo } from "./method.ts";
+import { byteLimitOption, clockOption, functionOption, parseOptions } from "./options.ts";
+import { RpcError } from "./rpc-error.ts";
+import type { ServerCallIO } from "./server-call.ts";
+import { toMessage } from "./client.ts";
+
+type MaybePromise<T> = T | Promise<T>;
+
+/** A unary handler. */
+export type UnaryImpl<I extends DescMessage, O extends DescMessage> = (
+  request: MessageShape<I>,
+  context: HandlerContext,
+) => MaybePromise<MessageInitShape<O>>;
+/** A server-streaming handler. */
+export type ServerStreamingImpl<I extends DescMessage, O extends DescMessage> = (
+  request: MessageShape<I>,
+  context: HandlerContext,
+) => AsyncIterable<MessageInitShape<O>>;
+/** A client-streaming handler. */
+export type ClientStreamingImpl<I extends DescMessage, O extends DescMessage> = (
+  requests: AsyncIterable<MessageShape<I>>,
+  context: HandlerContext,
+) => MaybePromise<MessageInitShape<O>>;
+/** A bidi-streaming handler. */
+export type BiDiStreamingImpl<I extends DescMessage, O extends DescMessage> = (
+  requests: AsyncIterable<MessageShape<I>>,
+  context: HandlerContext,
+) => AsyncIterable<MessageInitShape<O>>;
+
+/** A service implementation: one handler per method, named as in the schema. */
+export type ServiceImpl<S extends DescService> = {
+  [P in keyof S["method"]]: S["method"][P] extends DescMethodUnary<infer I, infer O>
+    ? UnaryImpl<I, O>
+    : S["method"][P] extends DescMethodServerStreaming<infer I, infer O> ? ServerStreamingImpl<I, O>
+    : S["method"][P] extends DescMethodClientStreaming<infer I, infer O> ? ClientStreamingImpl<I, O>
+    : S["method"][P] extends DescMethodBiDiStreaming<infer I, infer O> ? BiDiStreamingImpl<I, O>
+    : never;
+};
+
+/** Options of {@link createRouter}. */
+export interface RouterOptions {
+  /** Interceptors run around every handler, outermost first. */
+  interceptors?: ServerInterceptor[];
+  /** The clock deadlines are measured on (default: the system clock). */
+  clock?: Clock;
+  /** The largest response message a handler may send, in bytes (default: no limit). */
+  maxSendMessageBytes?: number;
+}
+
+/** Options of one service registration. */
+export interface ServiceOptions {
+  /** Interceptors for this service only, run inside the router's. */
+  interceptors?: ServerInterceptor[];
+}
+
+const routerOptionsSchema = z.strictObject({
+  interceptors: z.optional(z.array(functionOption)),
+  clock: z.optional(clockOption),
+  maxSendMessageBytes: z.optional(byteLimitOption),
+});
+const serviceOptionsSchema = z.strictObject({
+  interceptors: z.optional(z.array(functionOption)),
+});
+
+/** A registered method, ready to serve. */
+export interface RouteEntry {
+  /** The method. */
+  readonly info: MethodInfo;
+  /** Its schema. */
+  readonly desc: DescMethod;
+}
+
+interface Route extends RouteEntry {
+  codecs: Record<string, { input: Codec<Message>; output: Codec<Message> }>;
+  next: ServerNext;
+}
+
+/**
+ * Routes calls to service implementations. Server transports call
+ * `handle(path, io)`; unknown services and methods get `UNIMPLEMENTED`.
+ */
+export interface Router {
+  /** Registers a service; methods left out answer `UNIMPLEMENTED`. */
+  service<S extends DescService>(
+    service: S,
+    impl: Partial<ServiceImpl<S>>,
+    options?: ServiceOptions,
+  ): Router;
+  /** Finds a method by its `:path`. */
+  lookup(path: string): RouteEntry | undefined;
+  /** Serves one call. Never rejects: every failure becomes a status. */
+  handle(path: string, io: ServerCallIO): Promise<void>;
+  /** The registered services, for reflection and health. */
+  readonly services: readonly DescService[];
+  /** The clock deadlines are measured on. */
+  readonly clock: Clock;
+}
+
+/**
+ * Creates a router.
+ *
+ * @example
+ * ```ts
+ * import { createRouter } from "wirecall";
+ * import { DemoService } from "./protos/gen/wirecall/demo/v1/demo_pb.ts";
+ * const router = createRouter().service(DemoService, {
+ *   greet: (req) => ({ greeting: `Hello, ${req.name}!` }),
+ * });
+ * ```
+ */
+export function createRouter(options?: RouterOptions): Router {
+  const opts = parseOptions("router", routerOptionsSchema, options) as RouterOptions;
+  const clock = opts.clock ?? systemClock;
+  const routes = new Map<string, Route>();
+  const services: DescService[] = [];
+  const serviceNames = new Set<string>();
+  const maxSend = opts.maxSendMessageBytes ?? Infinity;
+
+  const router: Router = {
+    services,
+    clock,
+    service(service, impl, serviceOptions) {
+      const sOpts = parseOptions("service", serviceOptionsSchema, serviceOptions) as ServiceOptions;
+      const interceptors = [...(opts.interceptors ?? []), ...(sOpts.interceptors ?? [])];
+      services.push(service);
+      serviceNames.add(service.typeName);
+      for (const desc of service.methods) {
+        const handler = (impl as Record<string, unknown>)[desc.localName];
+        if (handler === undefined) continue;
+        if (typeof handler !== "function") {
+          throw new RpcError(
+            Code.INVALID_ARGUMENT,
+            `implementation of ${service.typeName}.${desc.name} ("${desc.localName}") is not a function`,
+          );
+        }
+        const info = methodInfo(desc);
+        routes.set(info.path, {
+          info,
+          desc,
+          codecs: {},
+          next: applyInterceptors(
+            invokeHandler(desc, handler as (...args: unknown[]) => unknown),
+            interceptors,
+          ),
+        });
+      }
+      return router;
+    },
+    lookup: (path) => routes.get(path),
+    handle(path, io) {
+      const route = routes.get(path);
+      if (route === undefined) {
+        io.end(unimplemented(path), new Metadata(), new Metadata());
+        return Promise.resolve();
+      }
+      return serve(route, io);
+    },
+  };
+  return router;
+
+  function unimplemented(path: string): RpcError {
+    const slash = path.lastIndexOf("/");
+    const serviceName = path.slice(1, slash);
+    if (slash <= 0 || !serviceNames.has(serviceName)) {
+      return new RpcError(Code.UNIMPLEMENTED, `unknown service ${serviceName || path}`);
+    }
+    return new RpcError(
+      Code.UNIMPLEMENTED,
+      `method ${path.slice(slash + 1)} of ${serviceName} is not implemented`,
+    );
+  }
+
+  function codecsOf(route: Route, subtype: string) {
+    let c = route.codecs[subtype];
+    if (c === undefined) {
+      if (subtype !== "proto" && subtype !== "json") {
+        throw new RpcError(Code.INTERNAL, `unsupported content subtype "${subtype}"`);
+      }
+      c = route.codecs[subtype] = {
+        input: codecFor(route.desc.input, subtype) as Codec<Message>,
+        output: codecFor(route.desc.output, subtype) as Codec<Message>,
+      };
+    }
+    return c;
+  }
+
+  async function serve(route: Route, io: ServerCallIO): Promise<void> {
+    const controller = new AbortController();
+    const responseHeader = new Metadata();
+    const responseTrailer = new Metadata();
+    let headerSent = false;
+    let finished = false;
+    let timer: unknown;
+    const deadline = io.timeoutMs === undefined ? undefined : clock.now() + io.timeoutMs;
+
+    const sendHeader = () => {
+      if (headerSent || finished) return;
+      headerSent = true;
+      io.sendHeader(responseHeader);
+    };
+    const finish = (error: RpcError | undefined) => {
+      if (finished) return;
+      finished = true;
+      if (timer !== undefined) clock.clearTimeout(timer);
+      io.signal.removeEventListener("abort", onPeerAbort);
+      const trailer = error === undefined ? responseTrailer : mergeTrailers(responseTrailer, error);
+      io.end(error, trailer, headerSent ? undefined : responseHeader);
+    };
+    const onPeerAbort = () => {
+      finished = true;
+      if (timer !== undefined) clock.clearTimeout(timer);
+      controller.abort(
+        io.signal.reason instanceof RpcError
+          ? io.signal.reason
+          : new RpcError(Code.CANCELLED, "the client cancelled the call"),
+      );
+    };
+    if (io.signal.aborted) return onPeerAbort();
+    io.signal.addEventListener("abort", onPeerAbort, { once: true });
+    if (deadline !== undefined) {
+      const onDeadline = () => {
+        const e = new RpcError(Code.DEADLINE_EXCEEDED, "deadline exceeded");
+        controller.abort(e);
+        finish(e);
+      };
+      if (io.timeoutMs! <= 0) {
+        onDeadline();
+        return;
+      }
+      timer = clock.setTimeout(onDeadline, io.timeoutMs!);
+    }
+
+    const context: HandlerContext = {
+      method: route.info,
+      metadata: io.metadata,
+      deadline,
+      clock,
+      signal: controller.signal,
+      peer: io.peer,
+      responseHeader,
+      responseTrailer,
+      timeRemaining: () => deadline === undefined ? undefined : Math.max(0, deadline - clock.now()),
+      sendHeader,
+    };
+
+    try {
+      const codecs = codecsOf(route, io.contentSubtype);
+      const request = route.info.requestStream
+        ? {
+          method: route.info,
+          desc: route.desc,
+          context,
+          stream: true as const,
+          messages: decodeAll(io.messages, codecs.input),
+        }
+        : {
+          method: route.info,
+          desc: route.desc,
+          context,
+          stream: false as const,
+          message: await readSingle(io.messages, codecs.input, route.info),
+        };
+      const response = await runInHandlerContext(context, () => route.next(request));
+      if (finished) return;
+      const out = codecs.output;
+      const send = (m: Message) => {
+        const bytes = out.encode(toMessage(route.desc.output, m) as Message);
+        if (bytes.byteLength > maxSend) {
+          throw new RpcError(
+            Code.RESOURCE_EXHAUSTED,
+            `response message of ${bytes.byteLength} bytes exceeds the send limit of ${maxSend} bytes`,
+          );
+        }
+        sendHeader();
+        return io.sendMessage(bytes);
+      };
+      if (response.stream) {
+        for await (const m of response.messages) {
+          if (finished) break;
+          const wait = send(m);
+          if (wait !== undefined) await wait;
+        }
+      } else {
+        const wait = send(response.message);
+        if (wait !== undefined) await wait;
+      }
+      finish(undefined);
+    } catch (e) {
+      finish(
+        controller.signal.aborted
+          ? controller.signal.reason as RpcError
+          : RpcError.from(e, Code.UNKNOWN),
+      );
+    }
+  }
+}
+
+function mergeTrailers(trailer: Metadata, error: RpcError): Metadata {
+  if (error.metadata.size === 0) return trailer;
+  return new Metadata(trailer).merge(error.metadata);
+}
+
+function invokeHandler(
+  desc: DescMethod,
+  handler: (...args: unknown[]) => unknown,
+): ServerNext {
+  const responseStream = desc.methodKind === "server_streaming" ||
+    desc.methodKind === "bidi_streaming";
+  return async (req: ServerRequest): Promise<ServerResponse> => {
+    const arg = req.stream ? req.messages : req.message;
+    if (responseStream) {
+      const messages = handler(arg, req.context) as AsyncIterable<Message>;
+      return { stream: true, messages };
+    }
+    const message = await handler(arg, req.context) as Message;
+    return { stream: false, message };
+  };
+}
+
+async function* decodeAll(
+  source: AsyncIterable<Uint8Array>,
+  codec: Codec<Message>,
+): AsyncGenerator<Message> {
+  for await (const bytes of source) yield codec.decode(bytes);
+}
+
+async function readSingle(
+  source: AsyncIterable<Uint8Array>,
+  codec: Codec<Message>,
+  info: MethodInfo,
+): Promise<Message> {
+  let found: Uint8Array | undefined;
+  for await (const bytes of source) {
+    if (found !== undefined) {
+      throw new RpcError(Code.INTERNAL, `${info.path} expects one request message, got more`);
+    }
+    found = bytes;
+  }
+  if (found === undefined) {
+    throw new RpcError(Code.INTERNAL, `${info.path} expects one request message, got none`);
+  }
+  return codec.decode(found);
+}

@@ -1,0 +1,43 @@
+import type { Clock } from "./clock.ts";
+import type { PeerInfo } from "./handler-context.ts";
+import type { Metadata } from "./metadata.ts";
+import type { RpcError } from "./rpc-error.ts";
+
+/**
+ * One call as a server transport hands it to the router: the request side as
+ * serialized messages, and the calls that send the response. Transports
+ * implement this; the router does everything typed.
+ */
+export interface ServerCallIO {
+  /** Request metadata (custom headers only). */
+  readonly metadata: Metadata;
+  /** The `grpc-timeout` of the request in ms, or undefined. */
+  readonly timeoutMs: number | undefined;
+  /** Aborted by the transport when the client cancels or the connection is lost. */
+  readonly signal: AbortSignal;
+  /** The caller. */
+  readonly peer: PeerInfo;
+  /** The content subtype the client sent: `"proto"` or `"json"`. */
+  readonly contentSubtype: string;
+  /** The serialized (already decompressed) request messages. */
+  readonly messages: AsyncIterable<Uint8Array>;
+  /** Sends response headers; called at most once, before any message. */
+  sendHeader(header: Metadata): void;
+  /**
+   * Sends one serialized response message. A returned promise means "wait
+   * before sending more": it is how transports apply backpressure.
+   */
+  sendMessage(message: Uint8Array): void | Promise<void>;
+  /**
+   * Ends the call with a status (`undefined` for OK) and trailers. `header` is
+   * given when no headers were sent yet: the transport then answers
+   * trailers-only, with `header` and the status in one block.
+   */
+  end(error: RpcError | undefined, trailer: Metadata, header: Metadata | undefined): void;
+}
+
+/** Options shared by server transports that run a router. */
+export interface ServerCallDefaults {
+  /** The clock deadlines are measured on. */
+  clock: Clock;
+}

@@ -1,0 +1,68 @@
+import type { Metadata } from "./metadata.ts";
+import type { MethodInfo } from "./method.ts";
+
+/** What every request a transport carries has in common. */
+export interface TransportRequestBase {
+  /** The method called. */
+  method: MethodInfo;
+  /** The content subtype of the messages: `"proto"` or `"json"`. */
+  contentSubtype: string;
+  /** Request metadata (custom headers). */
+  metadata: Metadata;
+  /**
+   * Aborted when the call must stop: its reason is an `RpcError` (`CANCELLED`
+   * or `DEADLINE_EXCEEDED`) that the transport rethrows as the call's error.
+   */
+  signal: AbortSignal;
+  /** Time left until the deadline, in ms, sent as `grpc-timeout`; none when undefined. */
+  timeoutMs: number | undefined;
+}
+
+/** A request with exactly one serialized message. */
+export interface UnaryTransportRequest extends TransportRequestBase {
+  /** The serialized request message. */
+  message: Uint8Array;
+}
+
+/** A request whose serialized messages come as a stream (possibly of one). */
+export interface StreamTransportRequest extends TransportRequestBase {
+  /** The serialized request messages; the transport half-closes when it ends. */
+  messages: AsyncIterable<Uint8Array>;
+}
+
+/** The answer to a unary request. */
+export interface UnaryTransportResponse {
+  /** Response headers. */
+  header: Metadata;
+  /** The serialized response message. */
+  message: Uint8Array;
+  /** Response trailers (without `grpc-status`/`grpc-message`). */
+  trailer: Metadata;
+}
+
+/** The answer to a streaming request. */
+export interface StreamTransportResponse {
+  /** Response headers. */
+  header: Metadata;
+  /**
+   * The serialized response messages. Iterating to the end reads the status:
+   * an error status is thrown from the iterator as an `RpcError`.
+   */
+  messages: AsyncIterable<Uint8Array>;
+  /** Response trailers, filled in once `messages` has ended. */
+  trailer: Metadata;
+}
+
+/**
+ * A client transport: carries serialized messages of a call to a server and
+ * back. Transports never see typed messages; framing, compression and the
+ * protocol's headers are their business. Every failure is an `RpcError`.
+ */
+export interface Transport {
+  /** Makes a unary call. The promise rejects with an `RpcError` on failure. */
+  unary(request: UnaryTransportRequest): Promise<UnaryTransportResponse>;
+  /** Makes a streaming call (server, client or bidi); resolves once headers arrive. */
+  stream(request: StreamTransportRequest): Promise<StreamTransportResponse>;
+  /** Releases connections. Optional. */
+  close?(): Promise<void>;
+}

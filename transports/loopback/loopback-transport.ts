@@ -1,0 +1,249 @@
+import {
+  type Clock,
+  Code,
+  DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
+  Metadata,
+  metadataFromHeaders,
+  metadataToHeaders,
+  MessageQueue,
+  type MethodInfo,
+  parseOptions,
+  readTrailerStatus,
+  type Router,
+  RpcError,
+  type ServerCallIO,
+  type StreamTransportRequest,
+  type StreamTransportResponse,
+  type Transport,
+  type UnaryTransportRequest,
+  type UnaryTransportResponse,
+  writeTrailerFields,
+} from "../../mod.ts";
+import * as z from "zod/mini";
+import { byteLimitOption, clockOption, durationOption, functionOption } from "../../src/options.ts";
+
+/** Faults the loopback can inject, for testing how callers cope. */
+export interface LoopbackFaults {
+  /** Added delay, on the clock, before the server sees a call and before the status arrives. */
+  latencyMs?: number;
+  /** Fail every call with this status without reaching the server (a trailers-only answer). */
+  failWith?: { code: Code; message?: string };
+  /** Drop the connection after this many response messages: the client sees `UNAVAILABLE`, the handler `CANCELLED`. */
+  dropAfterMessages?: number;
+}
+
+/** Options of {@link createLoopbackTransport}. */
+export interface LoopbackOptions {
+  /** The clock for injected latency (default: the router's clock). */
+  clock?: Clock;
+  /** Largest message either side accepts (default 4 MiB): over it is `RESOURCE_EXHAUSTED`. */
+  maxReceiveMessageBytes?: number;
+  /** Faults for every call, or a function choosing them per method. */
+  faults?: LoopbackFaults | ((method: MethodInfo) => LoopbackFaults | undefined);
+}
+
+const faultsSchema = z.strictObject({
+  latencyMs: z.optional(durationOption),
+  failWith: z.optional(z.strictObject({ code: z.number(), message: z.optional(z.string()) })),
+  dropAfterMessages: z.optional(z.number().check(z.int(), z.nonnegative())),
+});
+const optionsSchema = z.strictObject({
+  clock: z.optional(clockOption),
+  maxReceiveMessageBytes: z.optional(byteLimitOption),
+  faults: z.optional(z.union([faultsSchema, functionOption])),
+});
+
+/** Carries metadata through its wire form, as a network would. */
+function throughWire(md: Metadata): Metadata {
+  const fields: Array<[string, string]> = [];
+  metadataToHeaders(md, (k, v) => fields.push([k, v]));
+  return metadataFromHeaders(fields);
+}
+
+/** Carries a status through its trailer form, as a network would. */
+function statusThroughWire(error: RpcError, trailer: Metadata, header?: Metadata): RpcError {
+  const fields: Array<[string, string]> = [];
+  if (header !== undefined) metadataToHeaders(header, (k, v) => fields.push([k, v]));
+  writeTrailerFields(error, trailer, (k, v) => fields.push([k, v]));
+  const map = new Map(fields);
+  return readTrailerStatus((k) => map.get(k), fields) ?? error;
+}
+
+function delay(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  if (!(ms > 0)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clock.clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = clock.setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function tooLarge(size: number, limit: number, what: string): RpcError {
+  return new RpcError(
+    Code.RESOURCE_EXHAUSTED,
+    `${what} message of ${size} bytes exceeds the limit of ${limit} bytes`,
+  );
+}
+
+/**
+ * Creates a transport that calls `router` in the same process.
+ *
+ * @example
+ * ```ts
+ * import { Code, createClient, createRouter } from "wirecall";
+ * import { createLoopbackTransport } from "wirecall/transports/loopback";
+ * import { DemoService } from "./protos/gen/wirecall/demo/v1/demo_pb.ts";
+ * const flaky = createLoopbackTransport(createRouter().service(DemoService, {}), {
+ *   faults: { failWith: { code: Code.UNAVAILABLE, message: "try later" } },
+ * });
+ * ```
+ */
+export function createLoopbackTransport(router: Router, options?: LoopbackOptions): Transport {
+  const opts = parseOptions("loopback", optionsSchema, options) as LoopbackOptions;
+  const clock = opts.clock ?? router.clock;
+  const maxBytes = opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES;
+  const faultsFor = (method: MethodInfo): LoopbackFaults =>
+    (typeof opts.faults === "function" ? opts.faults(method) : opts.faults) ?? {};
+
+  async function stream(req: StreamTransportRequest): Promise<StreamTransportResponse> {
+    const { signal } = req;
+    if (signal.aborted) throw signal.reason;
+    const faults = faultsFor(req.method);
+    await delay(clock, faults.latencyMs ?? 0, signal);
+    if (faults.failWith !== undefined) {
+      throw statusThroughWire(
+        new RpcError(faults.failWith.code as Code, faults.failWith.message ?? "injected fault"),
+        new Metadata(),
+        new Metadata(),
+      );
+    }
+
+    const server = new AbortController();
+    const trailer = new Metadata();
+    let sent = 0;
+    let done = false;
+    const cancelServer = (reason: RpcError) => {
+      if (!server.signal.aborted) server.abort(reason);
+    };
+    const responses = new MessageQueue<Uint8Array>({
+      highWaterMark: 16,
+      onReturn: () => cancelServer(new RpcError(Code.CANCELLED, "the client stopped reading")),
+    });
+    let resolveHeader!: (h: Metadata) => void;
+    let rejectHeader!: (e: unknown) => void;
+    const header = new Promise<Metadata>((res, rej) => {
+      resolveHeader = res;
+      rejectHeader = rej;
+    });
+    const fail = (error: RpcError) => {
+      if (done) return;
+      done = true;
+      rejectHeader(error);
+      responses.fail(error);
+    };
+    const onClientAbort = () => {
+      const reason = signal.reason as RpcError;
+      cancelServer(new RpcError(Code.CANCELLED, "the client cancelled the call"));
+      fail(reason);
+    };
+    signal.addEventListener("abort", onClientAbort, { once: true });
+
+    async function* requests(): AsyncGenerator<Uint8Array> {
+      try {
+        for await (const bytes of req.messages) {
+          if (server.signal.aborted) return;
+          if (bytes.byteLength > maxBytes) {
+            const e = tooLarge(bytes.byteLength, maxBytes, "request");
+            throw e;
+          }
+          yield bytes.slice();
+        }
+      } catch (e) {
+        if (e instanceof RpcError && e.code === Code.RESOURCE_EXHAUSTED) throw e;
+        // A failing request stream cancels the call, as a reset stream would.
+        const error = RpcError.from(e, Code.CANCELLED);
+        cancelServer(new RpcError(Code.CANCELLED, "the client's request stream failed"));
+        fail(error);
+        throw error;
+      }
+    }
+
+    const io: ServerCallIO = {
+      metadata: throughWire(req.metadata),
+      timeoutMs: req.timeoutMs,
+      signal: server.signal,
+      peer: { address: "loopback", protocol: "loopback" },
+      contentSubtype: req.contentSubtype,
+      messages: requests(),
+      sendHeader(h) {
+        if (!done) resolveHeader(throughWire(h));
+      },
+      sendMessage(bytes) {
+        if (done) return;
+        if (bytes.byteLength > maxBytes) {
+          cancelServer(new RpcError(Code.CANCELLED, "the client refused an oversized message"));
+          fail(tooLarge(bytes.byteLength, maxBytes, "response"));
+          return;
+        }
+        if (faults.dropAfterMessages !== undefined && sent >= faults.dropAfterMessages) {
+          cancelServer(new RpcError(Code.CANCELLED, "connection dropped"));
+          fail(new RpcError(Code.UNAVAILABLE, "connection dropped (injected fault)"));
+          return;
+        }
+        sent++;
+        return responses.push(bytes.slice());
+      },
+      end(error, trl, h) {
+        if (done) return;
+        const finish = () => {
+          if (done) return;
+          done = true;
+          signal.removeEventListener("abort", onClientAbort);
+          if (error !== undefined) {
+            const wired = statusThroughWire(error, trl, h);
+            rejectHeader(wired);
+            responses.fail(wired);
+            return;
+          }
+          if (h !== undefined) resolveHeader(throughWire(h));
+          trailer.merge(throughWire(trl));
+          responses.close();
+        };
+        const latency = faults.latencyMs ?? 0;
+        if (latency > 0) clock.setTimeout(finish, latency);
+        else finish();
+      },
+    };
+    router.handle(req.method.path, io);
+    header.catch(() => {});
+    return { header: await header, messages: responses, trailer };
+  }
+
+  return {
+    stream,
+    async unary(req: UnaryTransportRequest): Promise<UnaryTransportResponse> {
+      const res = await stream({ ...req, messages: once(req.message) });
+      let message: Uint8Array | undefined;
+      for await (const m of res.messages) {
+        if (message !== undefined) {
+          throw new RpcError(Code.INTERNAL, `${req.method.path} answered with more than one message`);
+        }
+        message = m;
+      }
+      if (message === undefined) {
+        throw new RpcError(Code.INTERNAL, `${req.method.path} answered OK without a message`);
+      }
+      return { header: res.header, message, trailer: res.trailer };
+    },
+  };
+}
+
+async function* once(value: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield value;
+}
