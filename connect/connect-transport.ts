@@ -1,0 +1,166 @@
+import type {
+  DescMessage,
+  DescMethodStreaming,
+  DescMethodUnary,
+  MessageInitShape,
+  MessageShape,
+} from "@bufbuild/protobuf";
+import {
+  Code as ConnectCode,
+  ConnectError,
+  type StreamResponse,
+  type Transport as ConnectTransport,
+  type UnaryResponse,
+} from "@connectrpc/connect";
+import {
+  CallScope,
+  type Clock,
+  Code,
+  codecFor,
+  type CodecFormat,
+  type Metadata,
+  metadataFromHeaders,
+  metadataToHeaders,
+  methodInfo,
+  RpcError,
+  systemClock,
+  toMessage,
+  type Transport,
+} from "../mod.ts";
+
+/** Options of {@link toConnectTransport}. */
+export interface ConnectBridgeOptions {
+  /** The serialization to use on the wire (default `"proto"`). */
+  format?: CodecFormat;
+  /** The clock for timeouts (default: the system clock). */
+  clock?: Clock;
+}
+
+function toHeaders(md: Metadata, into = new Headers()): Headers {
+  metadataToHeaders(md, (k, v) => into.append(k, v));
+  return into;
+}
+
+function toConnectError(e: unknown): ConnectError {
+  const error = e instanceof RpcError ? e : RpcError.from(e);
+  // wirecall's codes and Connect's share the gRPC numbering.
+  const ce = new ConnectError(
+    error.rawMessage,
+    error.code as unknown as ConnectCode,
+    toHeaders(error.metadata),
+    undefined,
+    error,
+  );
+  for (const any of error.details) {
+    ce.details.push({ type: any.typeUrl.slice(any.typeUrl.lastIndexOf("/") + 1), value: any.value });
+  }
+  return ce;
+}
+
+/**
+ * Wraps a wirecall transport as a `@connectrpc/connect` `Transport`, so
+ * Connect's `createClient` and Connect-based tooling ride on any wirecall
+ * transport (HTTP/2, gRPC-Web, loopback).
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "@connectrpc/connect";
+ * import { toConnectTransport } from "wirecall/connect";
+ * import { createLoopbackTransport } from "wirecall/transports/loopback";
+ * const client = createClient(DemoService, toConnectTransport(createLoopbackTransport(router)));
+ * ```
+ */
+export function toConnectTransport(
+  transport: Transport,
+  options: ConnectBridgeOptions = {},
+): ConnectTransport {
+  const format = options.format ?? "proto";
+  const clock = options.clock ?? systemClock;
+  return {
+    async unary<I extends DescMessage, O extends DescMessage>(
+      method: DescMethodUnary<I, O>,
+      signal: AbortSignal | undefined,
+      timeoutMs: number | undefined,
+      header: HeadersInit | undefined,
+      input: MessageInitShape<I>,
+    ): Promise<UnaryResponse<I, O>> {
+      const scope = new CallScope(clock, timeoutMs, undefined, signal, undefined);
+      try {
+        if (scope.signal.aborted) throw scope.signal.reason;
+        const res = await transport.unary({
+          method: methodInfo(method),
+          contentSubtype: format,
+          metadata: metadataFromHeaders(new Headers(header)),
+          signal: scope.signal,
+          timeoutMs: scope.timeoutMs,
+          message: codecFor(method.input, format).encode(toMessage(method.input, input)),
+        });
+        return {
+          stream: false,
+          service: method.parent,
+          method,
+          header: toHeaders(res.header),
+          trailer: toHeaders(res.trailer),
+          message: codecFor(method.output, format).decode(res.message) as MessageShape<O>,
+        };
+      } catch (e) {
+        throw toConnectError(scope.error(e));
+      } finally {
+        scope.done();
+      }
+    },
+
+    async stream<I extends DescMessage, O extends DescMessage>(
+      method: DescMethodStreaming<I, O>,
+      signal: AbortSignal | undefined,
+      timeoutMs: number | undefined,
+      header: HeadersInit | undefined,
+      input: AsyncIterable<MessageInitShape<I>>,
+    ): Promise<StreamResponse<I, O>> {
+      const scope = new CallScope(clock, timeoutMs, undefined, signal, undefined);
+      const inCodec = codecFor(method.input, format);
+      const outCodec = codecFor(method.output, format);
+      async function* requests() {
+        for await (const m of input) yield inCodec.encode(toMessage(method.input, m));
+      }
+      try {
+        if (scope.signal.aborted) throw scope.signal.reason;
+        const res = await transport.stream({
+          method: methodInfo(method),
+          contentSubtype: format,
+          metadata: metadataFromHeaders(new Headers(header)),
+          signal: scope.signal,
+          timeoutMs: scope.timeoutMs,
+          messages: requests(),
+        });
+        const trailer = new Headers();
+        async function* responses(): AsyncGenerator<MessageShape<O>> {
+          let finished = false;
+          try {
+            for await (const bytes of res.messages) yield outCodec.decode(bytes) as MessageShape<O>;
+            finished = true;
+            toHeaders(res.trailer, trailer);
+          } catch (e) {
+            finished = true;
+            throw toConnectError(scope.error(e));
+          } finally {
+            // A consumer that stops early cancels the call.
+            if (!finished) scope.abort(new RpcError(Code.CANCELLED, "the caller stopped reading"));
+            scope.done();
+          }
+        }
+        return {
+          stream: true,
+          service: method.parent,
+          method,
+          header: toHeaders(res.header),
+          trailer,
+          message: responses(),
+        };
+      } catch (e) {
+        scope.done();
+        throw toConnectError(scope.error(e));
+      }
+    },
+  };
+}
