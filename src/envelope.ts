@@ -84,7 +84,7 @@ export class EnvelopeDecoder {
     const out: Envelope[] = [];
     // Fast path: nothing pending and the chunk holds whole frames.
     let offset = 0;
-    if (this.#buffered === 0) {
+    if (this.#buffered === 0 && this.#need < 0) {
       while (chunk.byteLength - offset >= 5) {
         const length = readLength(chunk, offset + 1);
         const flags = chunk[offset];

@@ -110,13 +110,13 @@ export class Metadata implements Iterable<[string, MetadataValue]> {
 
   #check(rawKey: string, value: MetadataValue): string {
     const key = rawKey.toLowerCase();
+    if (isReservedHeader(key)) {
+      throw new TypeError(`metadata key "${key}" is reserved for the protocol and cannot be set`);
+    }
     if (!validKey.test(key)) {
       throw new TypeError(
         `metadata key "${rawKey}" is invalid: use only a-z, 0-9, "-", "_" and "."`,
       );
-    }
-    if (isReservedHeader(key)) {
-      throw new TypeError(`metadata key "${key}" is reserved for the protocol and cannot be set`);
     }
     if (isBinaryKey(key)) {
       if (!(value instanceof Uint8Array)) {

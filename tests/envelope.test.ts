@@ -1,0 +1,104 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { Code, decodeEnvelopes, encodeEnvelope, EnvelopeDecoder, FLAG_COMPRESSED, RpcError } from "wirecall";
+
+function frames(...bodies: number[][]): Uint8Array {
+  const parts = bodies.map((b, i) => encodeEnvelope(i % 2 === 0 ? 0 : FLAG_COMPRESSED, new Uint8Array(b)));
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.byteLength;
+  }
+  return out;
+}
+
+function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let start = 0;
+  for (const c of [...cuts, bytes.byteLength]) {
+    out.push(bytes.slice(start, c));
+    start = c;
+  }
+  return out;
+}
+
+describe("gRPC framing", () => {
+  test("a frame is a flag byte, a big-endian length and the body", () => {
+    assert.deepEqual(
+      encodeEnvelope(FLAG_COMPRESSED, new Uint8Array([7, 8, 9])),
+      new Uint8Array([1, 0, 0, 0, 3, 7, 8, 9]),
+    );
+    const big = encodeEnvelope(0, new Uint8Array(0x010203));
+    assert.deepEqual(big.subarray(0, 5), new Uint8Array([0, 0, 1, 2, 3]));
+  });
+
+  test("decodes the same frames whatever the chunking", () => {
+    const wire = frames([1, 2, 3], [], [4], new Array(300).fill(9));
+    const expected = [
+      { flags: 0, data: [1, 2, 3] },
+      { flags: 1, data: [] },
+      { flags: 0, data: [4] },
+      { flags: 1, data: new Array(300).fill(9) },
+    ];
+    const chunkings = [
+      [wire],
+      [...wire].map((b) => new Uint8Array([b])),
+      split(wire, [3, 7, 8, 9, 20]),
+      split(wire, [5, 13, 14]),
+    ];
+    for (let seed = 1; seed < 30; seed++) {
+      const cuts: number[] = [];
+      for (let at = (seed * 7) % 11 + 1; at < wire.byteLength; at += (seed * 13) % 17 + 1) cuts.push(at);
+      chunkings.push(split(wire, cuts));
+    }
+    for (const chunks of chunkings) {
+      const decoder = new EnvelopeDecoder();
+      const got = chunks.flatMap((c) => decoder.push(c)).map((f) => ({ flags: f.flags, data: [...f.data] }));
+      decoder.end();
+      assert.deepEqual(got, expected);
+    }
+  });
+
+  test("refuses an over-limit length from the header alone, before the body arrives", () => {
+    const decoder = new EnvelopeDecoder(1024);
+    // Only the 5 header bytes claiming 4 GiB - 1: no body, so nothing could be allocated yet.
+    assert.throws(
+      () => decoder.push(new Uint8Array([0, 0xff, 0xff, 0xff, 0xff])),
+      (e: unknown) => e instanceof RpcError && e.code === Code.RESOURCE_EXHAUSTED && /4294967295 bytes/.test(e.message),
+    );
+  });
+
+  test("refuses an over-limit length split across chunks", () => {
+    const decoder = new EnvelopeDecoder(10);
+    decoder.push(new Uint8Array([0, 0]));
+    assert.throws(
+      () => decoder.push(new Uint8Array([0, 0, 11])),
+      (e: unknown) => e instanceof RpcError && e.code === Code.RESOURCE_EXHAUSTED,
+    );
+  });
+
+  test("accepts a message of exactly the limit", () => {
+    const decoder = new EnvelopeDecoder(10);
+    assert.equal(decoder.push(encodeEnvelope(0, new Uint8Array(10)))[0].data.byteLength, 10);
+  });
+
+  test("a stream that ends inside a frame is INTERNAL", () => {
+    const decoder = new EnvelopeDecoder();
+    decoder.push(new Uint8Array([0, 0, 0, 0, 5, 1, 2]));
+    assert.throws(() => decoder.end(), (e: unknown) => e instanceof RpcError && e.code === Code.INTERNAL);
+  });
+
+  test("decodes frames from a ReadableStream", async () => {
+    const wire = frames([1], [2, 3]);
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const part of split(wire, [2, 7])) c.enqueue(part);
+        c.close();
+      },
+    });
+    const got = [];
+    for await (const f of decodeEnvelopes(stream)) got.push([...f.data]);
+    assert.deepEqual(got, [[1], [2, 3]]);
+  });
+});
