@@ -10,6 +10,7 @@ const bin = (name) => join(root, "node_modules", ".bin", name);
 const targets = [
   { out: "src/gen", paths: ["google/rpc/status.proto"] },
   { out: "protos/gen", paths: ["wirecall/demo/v1/demo.proto"] },
+  { out: "protos/gen", paths: ["wirecall/bench/v1/bench.proto"] },
 ];
 for (const t of targets) {
   const dir = mkdtempSync(join(tmpdir(), "wirecall-gen-"));
