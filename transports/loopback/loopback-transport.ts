@@ -149,7 +149,12 @@ export function createLoopbackTransport(router: Router, options?: LoopbackOption
     };
     const onClientAbort = () => {
       const reason = signal.reason as RpcError;
-      cancelServer(new RpcError(Code.CANCELLED, "the client cancelled the call"));
+      // The handler sees the deadline as its own; any other abort is a cancel.
+      cancelServer(
+        reason.code === Code.DEADLINE_EXCEEDED
+          ? new RpcError(Code.DEADLINE_EXCEEDED, "deadline exceeded")
+          : new RpcError(Code.CANCELLED, "the client cancelled the call"),
+      );
       fail(reason);
     };
     signal.addEventListener("abort", onClientAbort, { once: true });
