@@ -1,0 +1,45 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { Code, createClient, createRouter, RpcError } from "wirecall";
+import { createLoopbackTransport } from "wirecall/transports/loopback";
+import { DemoService } from "../protos/gen/wirecall/demo/v1/demo_pb.ts";
+
+function badOption(pattern: RegExp) {
+  return (e: unknown) => e instanceof RpcError && e.code === Code.INVALID_ARGUMENT && pattern.test(e.message);
+}
+
+describe("options are validated", () => {
+  const transport = createLoopbackTransport(createRouter());
+
+  test("a client option of the wrong type names itself and what it expected", () => {
+    assert.throws(
+      () => createClient(DemoService, transport, { timeoutMs: "5s" as unknown as number }),
+      badOption(/invalid client option "timeoutMs": expected number, got string/),
+    );
+  });
+
+  test("an unknown option is named, catching typos", () => {
+    assert.throws(
+      () => createClient(DemoService, transport, { timeout: 5 } as never),
+      badOption(/unknown option\(s\) "timeout"/),
+    );
+  });
+
+  test("an enum option lists the accepted values", () => {
+    assert.throws(
+      () => createClient(DemoService, transport, { format: "xml" as "json" }),
+      badOption(/invalid client option "format": expected one of "proto", "json"/),
+    );
+  });
+
+  test("router, loopback and per-call options are checked too", async () => {
+    assert.throws(() => createRouter({ maxSendMessageBytes: -1 }), badOption(/invalid router option "maxSendMessageBytes"/));
+    assert.throws(() => createRouter({ clock: {} as never }), badOption(/"clock": expected a Clock/));
+    assert.throws(
+      () => createLoopbackTransport(createRouter(), { faults: { latencyMs: -5 } }),
+      badOption(/invalid loopback option "faults/),
+    );
+    const client = createClient(DemoService, transport);
+    await assert.rejects(client.greet({}, { timeoutMs: -1 }), badOption(/invalid call option "timeoutMs"/));
+  });
+});
