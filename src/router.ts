@@ -229,8 +229,9 @@ export function createRouter(options?: RouterOptions): Router {
       finished = true;
       if (timer !== undefined) clock.clearTimeout(timer);
       io.signal.removeEventListener("abort", onPeerAbort);
-      const trailer = error === undefined ? responseTrailer : mergeTrailers(responseTrailer, error);
-      io.end(error, trailer, headerSent ? undefined : responseHeader);
+      // The error's own metadata is written by the transport with the status
+      // (writeTrailerFields), so it is not merged into the trailers here.
+      io.end(error, responseTrailer, headerSent ? undefined : responseHeader);
     };
     const onPeerAbort = () => {
       finished = true;
@@ -319,11 +320,6 @@ export function createRouter(options?: RouterOptions): Router {
       );
     }
   }
-}
-
-function mergeTrailers(trailer: Metadata, error: RpcError): Metadata {
-  if (error.metadata.size === 0) return trailer;
-  return new Metadata(trailer).merge(error.metadata);
 }
 
 function invokeHandler(

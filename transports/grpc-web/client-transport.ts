@@ -1,0 +1,358 @@
+import * as z from "zod/mini";
+import {
+  builtinCompressions,
+  Code,
+  codeFromHttpStatus,
+  type Compression,
+  compressionFor,
+  DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
+  encodeEnvelope,
+  FLAG_COMPRESSED,
+  FLAG_TRAILER,
+  formatGrpcTimeout,
+  Metadata,
+  metadataFromHeaders,
+  metadataToHeaders,
+  parseOptions,
+  readTrailerStatus,
+  RpcError,
+  type StreamTransportRequest,
+  type StreamTransportResponse,
+  type Transport,
+  type TransportRequestBase,
+  type UnaryTransportRequest,
+  type UnaryTransportResponse,
+} from "../../mod.ts";
+import { byteLimitOption, functionOption } from "../../src/options.ts";
+import {
+  formatGrpcWebContentType,
+  type GrpcWebFormat,
+  parseGrpcWebContentType,
+} from "./content-type.ts";
+import { messageOf, readGrpcWebFrames } from "./frame-reader.ts";
+import { parseTrailerFrame } from "./trailer-frame.ts";
+import { encodeGrpcWebText } from "./web-text.ts";
+
+/** The `fetch` the client calls: the global one, or any function of the same shape. */
+export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>;
+
+/** Options of {@link createGrpcWebTransport}. */
+export interface GrpcWebTransportOptions {
+  /** The server's URL; the method's path (`/pkg.Service/Method`) is appended. */
+  baseUrl: string;
+  /** `"binary"` (`application/grpc-web+proto`, the default) or `"text"` (base64). */
+  format?: GrpcWebFormat;
+  /**
+   * The `fetch` to call (default: the global `fetch`). On Node, pass
+   * `createNodeFetch()` from `wirecall/transports/grpc-web/node` for a pooled
+   * keep-alive undici dispatcher.
+   */
+  fetch?: FetchFunction;
+  /** The largest response message accepted, in bytes (default 4 MiB). */
+  maxReceiveMessageBytes?: number;
+  /** Compress request messages with this encoding (default `"identity"`: none). */
+  sendCompression?: "gzip" | "identity";
+  /** Response encodings offered in `grpc-accept-encoding` (default `["gzip"]`). */
+  acceptCompression?: Array<"gzip" | "identity">;
+  /**
+   * Whether this runtime can stream a request body (`duplex: "half"`), which
+   * client streaming needs. Detected by default: yes in Deno, Node and Bun,
+   * no in browsers and workerd. Set it to `true` for a browser talking
+   * HTTP/2, where Chromium can stream request bodies.
+   */
+  requestStreaming?: boolean;
+  /** The `credentials` mode of browser requests, such as `"include"` for cookies. */
+  credentials?: RequestCredentials;
+}
+
+const optionsSchema = z.strictObject({
+  baseUrl: z.string().check(z.url({ message: "expected an absolute http(s) URL" })),
+  format: z.optional(z.enum(["binary", "text"])),
+  fetch: z.optional(functionOption),
+  maxReceiveMessageBytes: z.optional(byteLimitOption),
+  sendCompression: z.optional(z.enum(["gzip", "identity"])),
+  acceptCompression: z.optional(z.array(z.enum(["gzip", "identity"]))),
+  requestStreaming: z.optional(z.boolean()),
+  credentials: z.optional(z.enum(["include", "omit", "same-origin"])),
+});
+
+/**
+ * Tells whether the runtime's `fetch` can send a streaming request body.
+ * Browsers only do so over HTTP/2 and workerd not at all, so only the
+ * server-side runtimes say yes.
+ */
+function runtimeStreamsRequests(): boolean {
+  const g = globalThis as {
+    Deno?: unknown;
+    Bun?: unknown;
+    process?: { versions?: { node?: string } };
+    navigator?: { userAgent?: string };
+  };
+  if (g.navigator?.userAgent === "Cloudflare-Workers") return false;
+  return g.Deno !== undefined || g.Bun !== undefined ||
+    typeof g.process?.versions?.node === "string";
+}
+
+const globalFetch: FetchFunction = (input, init) => globalThis.fetch(input, init);
+
+async function* noMessages(): AsyncGenerator<Uint8Array> {}
+
+async function* once(message: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield message;
+}
+
+/**
+ * Creates a gRPC-Web client transport on `fetch`: it runs in browsers, Deno,
+ * Node, Bun and edge runtimes such as workerd. Unary and server-streaming
+ * calls work everywhere; client streaming where the runtime can stream a
+ * request body; bidi streaming needs the HTTP/2 transport.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "wirecall";
+ * import { createGrpcWebTransport } from "wirecall/transports/grpc-web";
+ * import { DemoService } from "./protos/gen/wirecall/demo/v1/demo_pb.ts";
+ * const transport = createGrpcWebTransport({ baseUrl: "https://api.example.com" });
+ * const client = createClient(DemoService, transport);
+ * const { greeting } = await client.greet({ name: "Ada" });
+ * ```
+ */
+export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transport {
+  const opts = parseOptions(
+    "gRPC-Web transport",
+    optionsSchema,
+    options,
+  ) as GrpcWebTransportOptions;
+  const baseUrl = opts.baseUrl.replace(/\/+$/, "");
+  const text = opts.format === "text";
+  const fetchFn = opts.fetch ?? globalFetch;
+  const maxBytes = opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES;
+  const sendCompression = compressionFor(opts.sendCompression, builtinCompressions);
+  const acceptEncoding = (opts.acceptCompression ?? ["gzip"]).join(",");
+  const streamsRequests = opts.requestStreaming ?? runtimeStreamsRequests();
+
+  async function frame(message: Uint8Array): Promise<Uint8Array> {
+    const framed = sendCompression.name === "identity"
+      ? encodeEnvelope(0, message)
+      : encodeEnvelope(FLAG_COMPRESSED, await sendCompression.compress(message));
+    return text ? encodeGrpcWebText(framed) : framed;
+  }
+
+  function refuseUnsupported(req: TransportRequestBase): void {
+    const { method } = req;
+    if (method.kind === "bidi_streaming") {
+      throw new RpcError(
+        Code.UNIMPLEMENTED,
+        `${method.path} is bidi streaming, which gRPC-Web cannot carry (fetch reads no response ` +
+          `before the request ends); call it with the HTTP/2 transport, wirecall/transports/http2`,
+      );
+    }
+    if (method.kind === "client_streaming" && !streamsRequests) {
+      throw new RpcError(
+        Code.UNIMPLEMENTED,
+        `${method.path} is client streaming, and this runtime's fetch cannot stream a request ` +
+          `body; call it from Deno, Node or Bun, or with the HTTP/2 transport ` +
+          `(set requestStreaming: true if this fetch does support it, e.g. a browser over HTTP/2)`,
+      );
+    }
+  }
+
+  function requestHeaders(req: TransportRequestBase): Headers {
+    const headers = new Headers();
+    metadataToHeaders(req.metadata, (k, v) => headers.append(k, v));
+    const contentType = formatGrpcWebContentType(text ? "text" : "binary", req.contentSubtype);
+    headers.set("content-type", contentType);
+    headers.set("accept", contentType);
+    headers.set("x-grpc-web", "1");
+    headers.set("x-user-agent", "wirecall-grpc-web/0.1");
+    headers.set("grpc-accept-encoding", acceptEncoding);
+    if (sendCompression.name !== "identity") headers.set("grpc-encoding", sendCompression.name);
+    if (req.timeoutMs !== undefined) headers.set("grpc-timeout", formatGrpcTimeout(req.timeoutMs));
+    return headers;
+  }
+
+  async function stream(req: StreamTransportRequest): Promise<StreamTransportResponse> {
+    refuseUnsupported(req);
+    const { signal } = req;
+    if (signal.aborted) throw signal.reason;
+    const url = baseUrl + req.method.path;
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    let released = false;
+    const release = (reason?: RpcError) => {
+      if (released) return;
+      released = true;
+      signal.removeEventListener("abort", onAbort);
+      if (reason !== undefined && !controller.signal.aborted) controller.abort(reason);
+    };
+
+    let requestError: unknown;
+    let body: BodyInit;
+    if (req.method.requestStream) {
+      const iterator = req.messages[Symbol.asyncIterator]();
+      body = new ReadableStream<Uint8Array>({
+        async pull(c) {
+          try {
+            const r = await iterator.next();
+            if (r.done) c.close();
+            else c.enqueue(await frame(r.value));
+          } catch (e) {
+            // A failing request stream cancels the call.
+            requestError = e;
+            controller.abort(new RpcError(Code.CANCELLED, "the request stream failed"));
+            c.error(e);
+          }
+        },
+        async cancel() {
+          await iterator.return?.();
+        },
+      }) as BodyInit;
+    } else {
+      let only: Uint8Array | undefined;
+      for await (const m of req.messages) {
+        if (only !== undefined) {
+          throw new RpcError(
+            Code.INTERNAL,
+            `${req.method.path} takes one request message, got more`,
+          );
+        }
+        only = m;
+      }
+      if (only === undefined) {
+        throw new RpcError(Code.INTERNAL, `${req.method.path} takes one request message, got none`);
+      }
+      body = await frame(only) as Uint8Array<ArrayBuffer>;
+    }
+
+    const init: RequestInit & { duplex?: "half" } = {
+      method: "POST",
+      headers: requestHeaders(req),
+      body,
+      signal: controller.signal,
+    };
+    if (req.method.requestStream) init.duplex = "half";
+    if (opts.credentials !== undefined) init.credentials = opts.credentials;
+
+    let response: Response;
+    try {
+      response = await fetchFn(url, init);
+    } catch (e) {
+      release();
+      if (signal.aborted) throw signal.reason;
+      if (requestError !== undefined) throw RpcError.from(requestError, Code.CANCELLED);
+      throw new RpcError(
+        Code.UNAVAILABLE,
+        `gRPC-Web request to ${url} failed: ${(e as Error)?.message ?? e}`,
+        { cause: e },
+      );
+    }
+
+    try {
+      const fields = [...response.headers];
+      const get = (k: string) => response.headers.get(k) ?? undefined;
+      // A trailers-only response carries the status in its headers.
+      const headerStatus = readTrailerStatus(get, fields);
+      if (headerStatus !== null) {
+        response.body?.cancel().catch(() => {});
+        release();
+        if (headerStatus !== undefined) throw headerStatus;
+        const md = metadataFromHeaders(fields);
+        return { header: md, messages: noMessages(), trailer: new Metadata(md) };
+      }
+      if (response.status !== 200) {
+        throw new RpcError(
+          codeFromHttpStatus(response.status),
+          `gRPC-Web call to ${url} answered HTTP ${response.status} without a grpc-status`,
+        );
+      }
+      if (parseGrpcWebContentType(get("content-type")) === undefined) {
+        throw new RpcError(
+          Code.UNKNOWN,
+          `gRPC-Web call to ${url} answered content-type "${get("content-type") ?? ""}"`,
+        );
+      }
+      let compression: Compression;
+      try {
+        compression = compressionFor(get("grpc-encoding"), builtinCompressions);
+      } catch (e) {
+        throw new RpcError(Code.INTERNAL, (e as RpcError).rawMessage);
+      }
+      const trailer = new Metadata();
+      const messages = readMessages(response, compression, trailer, signal, release);
+      return { header: metadataFromHeaders(fields), messages, trailer };
+    } catch (e) {
+      response.body?.cancel().catch(() => {});
+      release();
+      throw e;
+    }
+  }
+
+  async function* readMessages(
+    response: Response,
+    compression: Compression,
+    trailer: Metadata,
+    signal: AbortSignal,
+    release: (reason?: RpcError) => void,
+  ): AsyncGenerator<Uint8Array> {
+    let trailerFields: Array<[string, string]> | undefined;
+    let ended = false;
+    try {
+      for await (const frame of readGrpcWebFrames(response.body, text, maxBytes, signal)) {
+        if (trailerFields !== undefined) {
+          throw new RpcError(Code.INTERNAL, "gRPC-Web response has data after its trailers");
+        }
+        if ((frame.flags & FLAG_TRAILER) !== 0) {
+          trailerFields = parseTrailerFrame(frame.data);
+          continue;
+        }
+        yield await messageOf(frame, compression, maxBytes);
+      }
+      ended = true;
+    } catch (e) {
+      ended = true;
+      if (signal.aborted) throw signal.reason;
+      if (e instanceof RpcError) throw e;
+      throw new RpcError(
+        Code.UNAVAILABLE,
+        `gRPC-Web response stream failed: ${(e as Error)?.message ?? e}`,
+        { cause: e },
+      );
+    } finally {
+      // Stopping before the end lets go of the response body and the connection.
+      release(ended ? undefined : new RpcError(Code.CANCELLED, "the caller stopped reading"));
+    }
+    if (signal.aborted) throw signal.reason;
+    if (trailerFields === undefined) {
+      throw new RpcError(Code.INTERNAL, "gRPC-Web response ended without a trailer frame");
+    }
+    const fields = trailerFields;
+    const status = readTrailerStatus((k) => fields.find(([key]) => key === k)?.[1], fields);
+    if (status === null) {
+      throw new RpcError(Code.INTERNAL, "gRPC-Web trailer frame has no grpc-status");
+    }
+    if (status !== undefined) throw status;
+    trailer.merge(metadataFromHeaders(fields));
+  }
+
+  return {
+    stream,
+    async unary(req: UnaryTransportRequest): Promise<UnaryTransportResponse> {
+      const res = await stream({ ...req, messages: once(req.message) });
+      let message: Uint8Array | undefined;
+      for await (const m of res.messages) {
+        if (message !== undefined) {
+          throw new RpcError(
+            Code.INTERNAL,
+            `${req.method.path} answered with more than one message`,
+          );
+        }
+        message = m;
+      }
+      if (message === undefined) {
+        throw new RpcError(Code.INTERNAL, `${req.method.path} answered OK without a message`);
+      }
+      return { header: res.header, message, trailer: res.trailer };
+    },
+  };
+}

@@ -1,0 +1,179 @@
+import * as z from "zod/mini";
+import {
+  builtinCompressions,
+  Code,
+  type Compression,
+  compressionFor,
+  DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
+  Metadata,
+  metadataFromHeaders,
+  negotiateResponseEncoding,
+  parseGrpcTimeout,
+  parseOptions,
+  type PeerInfo,
+  type Router,
+  RpcError,
+  writeTrailerFields,
+} from "../../mod.ts";
+import { byteLimitOption } from "../../src/options.ts";
+import { formatGrpcWebContentType, parseGrpcWebContentType } from "./content-type.ts";
+import { type CorsOptions, corsOptionsSchema, CorsPolicy } from "./cors.ts";
+import { GrpcWebServerCall } from "./server-call.ts";
+
+/** Options of {@link createGrpcWebHandler}. */
+export interface GrpcWebHandlerOptions {
+  /** Which browser origins may call, and which headers they see. Without it, same-origin only. */
+  cors?: CorsOptions;
+  /** The largest request message accepted, in bytes, before and after decompression (default 4 MiB). */
+  maxReceiveMessageBytes?: number;
+  /** Encodings accepted on requests and used on responses (default `["gzip", "identity"]`). */
+  acceptCompression?: Array<"gzip" | "identity">;
+  /** Response messages smaller than this are sent uncompressed (default 1024 bytes). */
+  compressMinBytes?: number;
+  /** A path prefix the handler is mounted under, such as `"/rpc"`; stripped before routing. */
+  pathPrefix?: string;
+}
+
+const optionsSchema = z.strictObject({
+  cors: z.optional(corsOptionsSchema),
+  maxReceiveMessageBytes: z.optional(byteLimitOption),
+  acceptCompression: z.optional(z.array(z.enum(["gzip", "identity"]))),
+  compressMinBytes: z.optional(z.number().check(z.int(), z.nonnegative())),
+  pathPrefix: z.optional(
+    z.string().check(z.startsWith("/", { message: 'expected a path starting with "/"' })),
+  ),
+});
+
+/**
+ * What a runtime may pass after the request: Deno's `ServeHandlerInfo`, or
+ * the same shape from the Node adapter. Anything else (Bun's server,
+ * workerd's `env`) is ignored.
+ */
+export interface GrpcWebRequestInfo {
+  /** The caller's address. */
+  remoteAddr?: { hostname: string; port: number };
+}
+
+/** A fetch handler serving gRPC-Web, as `Deno.serve`, `Bun.serve` and workerd take it. */
+export type GrpcWebHandler = (request: Request, info?: unknown) => Promise<Response>;
+
+function peerOf(info: unknown, secure: boolean): PeerInfo {
+  const addr = (info as GrpcWebRequestInfo | undefined)?.remoteAddr;
+  const address = typeof addr?.hostname === "string" ? `${addr.hostname}:${addr.port}` : "unknown";
+  return { address, protocol: "grpc-web", tls: secure };
+}
+
+/** A gRPC-Web answer that is only a status, in the headers (trailers-only). */
+function statusOnly(base: Headers, error: RpcError): Response {
+  const headers = new Headers(base);
+  writeTrailerFields(error, new Metadata(), (k, v) => headers.append(k, v));
+  return new Response(null, { status: 200, headers });
+}
+
+/**
+ * Creates a fetch handler that serves a router over gRPC-Web (binary and
+ * text, protobuf and JSON) with deadlines, size limits, compression and
+ * CORS. It mounts unchanged in `Deno.serve`, `Bun.serve` and a workerd
+ * `fetch` export; on Node, wrap it with `createNodeRequestListener` from
+ * `wirecall/transports/grpc-web/node`.
+ *
+ * @example
+ * ```ts
+ * import { createRouter } from "wirecall";
+ * import { createGrpcWebHandler } from "wirecall/transports/grpc-web";
+ * import { DemoService } from "./protos/gen/wirecall/demo/v1/demo_pb.ts";
+ * const router = createRouter().service(DemoService, { greet: (r) => ({ greeting: `Hi ${r.name}` }) });
+ * const handler = createGrpcWebHandler(router, {
+ *   cors: { allowedOrigins: ["https://app.example.com"], exposeHeaders: ["x-greeter"] },
+ * });
+ * Deno.serve({ port: 8080 }, handler);
+ * ```
+ */
+export function createGrpcWebHandler(
+  router: Router,
+  options?: GrpcWebHandlerOptions,
+): GrpcWebHandler {
+  const opts = parseOptions("gRPC-Web handler", optionsSchema, options) as GrpcWebHandlerOptions;
+  const cors = new CorsPolicy(opts.cors);
+  const maxBytes = opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES;
+  const supported = new Map<string, Compression>();
+  for (const name of opts.acceptCompression ?? ["gzip", "identity"]) {
+    supported.set(name, builtinCompressions.get(name)!);
+  }
+  const acceptEncoding = [...supported.keys()].join(",");
+  const compressMinBytes = opts.compressMinBytes ?? 1024;
+  const prefix = (opts.pathPrefix ?? "").replace(/\/+$/, "");
+
+  return async function handleGrpcWeb(request: Request, info?: unknown): Promise<Response> {
+    const url = new URL(request.url);
+    const origin = request.headers.get("origin");
+    if (request.method === "OPTIONS") return cors.preflight(request, url);
+    if (!cors.allows(origin, url)) {
+      return new Response(`origin ${origin} may not call this gRPC-Web endpoint`, {
+        status: 403,
+        headers: { "content-type": "text/plain", vary: "Origin" },
+      });
+    }
+    if (request.method !== "POST") {
+      return new Response("gRPC-Web calls are POST requests", {
+        status: 405,
+        headers: { allow: "POST, OPTIONS", "content-type": "text/plain" },
+      });
+    }
+    const contentType = parseGrpcWebContentType(request.headers.get("content-type"));
+    if (contentType === undefined) {
+      return new Response(
+        `unsupported content-type "${request.headers.get("content-type") ?? ""}"; ` +
+          `expected application/grpc-web[+proto|+json] or application/grpc-web-text`,
+        { status: 415, headers: { "content-type": "text/plain", accept: "application/grpc-web" } },
+      );
+    }
+    let path = url.pathname;
+    if (prefix !== "") {
+      if (!path.startsWith(prefix + "/")) return new Response("not found", { status: 404 });
+      path = path.slice(prefix.length);
+    }
+
+    const headers = new Headers({
+      "content-type": formatGrpcWebContentType(contentType.format, contentType.subtype),
+      "grpc-accept-encoding": acceptEncoding,
+    });
+    cors.decorate(headers, origin === url.origin ? null : origin);
+
+    const timeoutHeader = request.headers.get("grpc-timeout");
+    const timeoutMs = timeoutHeader === null ? undefined : parseGrpcTimeout(timeoutHeader);
+    if (timeoutHeader !== null && timeoutMs === undefined) {
+      return statusOnly(
+        headers,
+        new RpcError(Code.INTERNAL, `malformed grpc-timeout "${timeoutHeader}"`),
+      );
+    }
+    const requestEncoding = request.headers.get("grpc-encoding");
+    let requestCompression: Compression;
+    try {
+      requestCompression = compressionFor(requestEncoding, supported);
+    } catch (e) {
+      return statusOnly(headers, e as RpcError);
+    }
+    const responseCompression = negotiateResponseEncoding(
+      requestEncoding,
+      request.headers.get("grpc-accept-encoding"),
+      supported,
+    );
+
+    const call = new GrpcWebServerCall({
+      request,
+      headers,
+      text: contentType.format === "text",
+      contentSubtype: contentType.subtype,
+      timeoutMs,
+      requestCompression,
+      responseCompression,
+      compressMinBytes,
+      maxReceiveMessageBytes: maxBytes,
+      peer: peerOf(info, url.protocol === "https:"),
+    }, metadataFromHeaders(request.headers));
+    router.handle(path, call);
+    return await call.response;
+  };
+}

@@ -1,0 +1,175 @@
+import {
+  Code,
+  type Compression,
+  encodeEnvelope,
+  FLAG_COMPRESSED,
+  FLAG_TRAILER,
+  Metadata,
+  metadataToHeaders,
+  type PeerInfo,
+  RpcError,
+  type ServerCallIO,
+  writeTrailerFields,
+} from "../../mod.ts";
+import { messageOf, readGrpcWebFrames } from "./frame-reader.ts";
+import { encodeTrailerFrame } from "./trailer-frame.ts";
+import { encodeGrpcWebText } from "./web-text.ts";
+
+/** What a {@link GrpcWebServerCall} needs to know of its request. */
+export interface GrpcWebCallInit {
+  request: Request;
+  /** Base response headers: content type, CORS, encodings. */
+  headers: Headers;
+  text: boolean;
+  contentSubtype: string;
+  timeoutMs: number | undefined;
+  requestCompression: Compression;
+  responseCompression: Compression;
+  compressMinBytes: number;
+  maxReceiveMessageBytes: number;
+  peer: PeerInfo;
+}
+
+/**
+ * One gRPC-Web call on the server: reads the request frames from a fetch
+ * `Request` and writes the response as a streaming `Response` body. The
+ * response is ready (see {@link response}) once the router sends headers or
+ * ends the call; an error before any message is a trailers-only response.
+ */
+export class GrpcWebServerCall implements ServerCallIO {
+  readonly metadata: Metadata;
+  readonly timeoutMs: number | undefined;
+  readonly signal: AbortSignal;
+  readonly peer: PeerInfo;
+  readonly contentSubtype: string;
+  readonly messages: AsyncIterable<Uint8Array>;
+  /** Resolves to the `Response` to return to the runtime. */
+  readonly response: Promise<Response>;
+
+  readonly #init: GrpcWebCallInit;
+  readonly #abort = new AbortController();
+  readonly #body: ReadableStream<Uint8Array>;
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  #resolve!: (response: Response) => void;
+  #responded = false;
+  #ended = false;
+  #drained: (() => void) | undefined;
+  readonly #onRequestAbort = () => this.#cancel("the client went away");
+
+  /** Starts a call for `init.request`, with its request metadata already read. */
+  constructor(init: GrpcWebCallInit, metadata: Metadata) {
+    this.#init = init;
+    this.metadata = metadata;
+    this.timeoutMs = init.timeoutMs;
+    this.signal = this.#abort.signal;
+    this.peer = init.peer;
+    this.contentSubtype = init.contentSubtype;
+    this.messages = this.#readRequest();
+    this.response = new Promise((resolve) => (this.#resolve = resolve));
+    this.#body = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        this.#controller = c;
+      },
+      pull: () => this.#wake(),
+      cancel: () => this.#cancel("the client stopped reading the response"),
+    }, { highWaterMark: 8 });
+    init.request.signal?.addEventListener("abort", this.#onRequestAbort, { once: true });
+  }
+
+  #cancel(why: string): void {
+    this.#wake();
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#abort.abort(new RpcError(Code.CANCELLED, why));
+    try {
+      this.#controller.close();
+    } catch {
+      // Already cancelled by the runtime.
+    }
+  }
+
+  #wake(): void {
+    const w = this.#drained;
+    this.#drained = undefined;
+    w?.();
+  }
+
+  async *#readRequest(): AsyncGenerator<Uint8Array> {
+    const { request, text, maxReceiveMessageBytes: max, requestCompression } = this.#init;
+    try {
+      for await (const frame of readGrpcWebFrames(request.body, text, max)) {
+        if ((frame.flags & FLAG_TRAILER) !== 0) {
+          throw new RpcError(Code.INTERNAL, "a gRPC-Web request may not carry a trailer frame");
+        }
+        yield await messageOf(frame, requestCompression, max);
+      }
+    } catch (e) {
+      if (e instanceof RpcError) throw e;
+      throw new RpcError(
+        Code.CANCELLED,
+        `reading the request failed: ${(e as Error)?.message ?? e}`,
+        {
+          cause: e,
+        },
+      );
+    }
+  }
+
+  #respond(body: ReadableStream<Uint8Array> | null, headers: Headers): void {
+    if (this.#responded) return;
+    this.#responded = true;
+    this.#resolve(new Response(body, { status: 200, headers }));
+  }
+
+  #enqueue(frame: Uint8Array): void | Promise<void> {
+    if (this.#ended) return;
+    this.#controller.enqueue(this.#init.text ? encodeGrpcWebText(frame) : frame);
+    const size = this.#controller.desiredSize;
+    if (size !== null && size <= 0) {
+      return new Promise((resolve) => (this.#drained = resolve));
+    }
+  }
+
+  sendHeader(header: Metadata): void {
+    if (this.#responded || this.#ended) return;
+    const headers = new Headers(this.#init.headers);
+    if (this.#init.responseCompression.name !== "identity") {
+      headers.set("grpc-encoding", this.#init.responseCompression.name);
+    }
+    metadataToHeaders(header, (k, v) => headers.append(k, v));
+    this.#respond(this.#body, headers);
+  }
+
+  sendMessage(message: Uint8Array): void | Promise<void> {
+    if (this.#ended) return;
+    const compression = this.#init.responseCompression;
+    if (compression.name === "identity" || message.byteLength < this.#init.compressMinBytes) {
+      return this.#enqueue(encodeEnvelope(0, message));
+    }
+    return compression.compress(message).then((packed) =>
+      this.#enqueue(encodeEnvelope(FLAG_COMPRESSED, packed))
+    );
+  }
+
+  end(error: RpcError | undefined, trailer: Metadata, header: Metadata | undefined): void {
+    this.#init.request.signal?.removeEventListener("abort", this.#onRequestAbort);
+    if (this.#ended) {
+      this.#respond(null, new Headers(this.#init.headers));
+      return;
+    }
+    if (!this.#responded && error !== undefined) {
+      // Trailers-only: the status travels in the headers and the body is empty.
+      const headers = new Headers(this.#init.headers);
+      if (header !== undefined) metadataToHeaders(header, (k, v) => headers.append(k, v));
+      writeTrailerFields(error, trailer, (k, v) => headers.append(k, v));
+      this.#ended = true;
+      this.#controller.close();
+      this.#respond(null, headers);
+      return;
+    }
+    this.sendHeader(header ?? new Metadata());
+    this.#enqueue(encodeTrailerFrame(error, trailer));
+    this.#ended = true;
+    this.#controller.close();
+  }
+}
