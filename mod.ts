@@ -117,3 +117,10 @@ export {
   parseOptions,
 } from "./src/options.ts";
 export { MessageQueue } from "./src/message-queue.ts";
+export {
+  HealthRegistry,
+  HealthService,
+  ServingStatus,
+  type ServingStatusName,
+} from "./src/health-service.ts";
+export { addReflection } from "./src/reflection-service.ts";

@@ -8,7 +8,7 @@ import { join } from "node:path";
 const root = new URL("..", import.meta.url).pathname;
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const targets = [
-  { out: "src/gen", paths: ["google/rpc/status.proto"] },
+  { out: "src/gen", paths: ["google/rpc/status.proto", "grpc/health/v1/health.proto", "grpc/reflection/v1/reflection.proto", "grpc/reflection/v1alpha/reflection.proto"] },
   { out: "protos/gen", paths: ["wirecall/demo/v1/demo.proto"] },
   { out: "protos/gen", paths: ["wirecall/bench/v1/bench.proto"] },
 ];
@@ -16,7 +16,7 @@ for (const t of targets) {
   const dir = mkdtempSync(join(tmpdir(), "wirecall-gen-"));
   const template = {
     version: "v2",
-    plugins: [{ local: bin("protoc-gen-es"), out: join(root, t.out), opt: ["target=ts", "import_extension=ts"] }],
+    plugins: [{ local: bin("protoc-gen-es"), out: join(root, t.out), opt: ["target=ts", "import_extension=ts", "erasable_syntax=true"] }],
   };
   writeFileSync(join(dir, "buf.gen.yaml"), JSON.stringify(template));
   execFileSync(bin("buf"), ["generate", join(root, "protos"), "--template", join(dir, "buf.gen.yaml"), ...t.paths.flatMap((p) => ["--path", join(root, "protos", p)])], { stdio: "inherit", cwd: root });
