@@ -58,6 +58,8 @@ export interface ImportAst {
   weakTok?: number;
   /** Token of the path string. */
   pathTok: number;
+  /** True for `import option "…";` (edition 2024). */
+  isOption?: boolean;
 }
 
 /** A message (or a group's or map entry's synthesized message). */
@@ -90,6 +92,8 @@ export interface MessageAst {
   mapEntry?: { keyType: TypeRef; valueType: TypeRef; field: FieldAst };
   /** Set for a group's message. */
   groupField?: FieldAst;
+  /** 1 for `local`, 2 for `export` (edition 2024). */
+  visibility?: number;
 }
 
 /** A field type as written. */
@@ -214,6 +218,8 @@ export interface EnumAst {
   reservedRanges: RangeDeclAst[];
   /** Name reserved statements. */
   reservedNames: ReservedNamesAst[];
+  /** 1 for `local`, 2 for `export` (edition 2024). */
+  visibility?: number;
 }
 
 /** An enum value. */

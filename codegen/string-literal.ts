@@ -28,13 +28,27 @@ export function decodeStringLiteral(raw: string): Uint8Array {
     const e = body[i + 1];
     i += 2;
     switch (e) {
-      case "n": out.push(10); break;
-      case "r": out.push(13); break;
-      case "t": out.push(9); break;
-      case "a": out.push(7); break;
-      case "b": out.push(8); break;
-      case "f": out.push(12); break;
-      case "v": out.push(11); break;
+      case "n":
+        out.push(10);
+        break;
+      case "r":
+        out.push(13);
+        break;
+      case "t":
+        out.push(9);
+        break;
+      case "a":
+        out.push(7);
+        break;
+      case "b":
+        out.push(8);
+        break;
+      case "f":
+        out.push(12);
+        break;
+      case "v":
+        out.push(11);
+        break;
       case "x":
       case "X": {
         let v = 0, k = 0;

@@ -1,0 +1,23 @@
+/**
+ * wirecall's .proto compiler and TypeScript generator.
+ *
+ * @example
+ * ```ts
+ * import { compile } from "wirecall/codegen";
+ * const { files } = compile({
+ *   files: ["ping.proto"],
+ *   sources: { "ping.proto": 'syntax = "proto3"; message Ping { string text = 1; }' },
+ * });
+ * ```
+ *
+ * @module
+ */
+
+export {
+  compile,
+  type CompileOptions,
+  compileOrThrow,
+  type CompileResult,
+  type ReadFile,
+} from "./compile.ts";
+export { CompileError, type Diagnostic, formatDiagnostic } from "./diagnostic.ts";
