@@ -13,10 +13,14 @@
  * @module
  */
 export { Code, codeName, isCode } from "./src/code.ts";
-export { RpcError, type ErrorDetailInit, type RpcErrorOptions } from "./src/rpc-error.ts";
+export { type ErrorDetailInit, RpcError, type RpcErrorOptions } from "./src/rpc-error.ts";
 export { codeFromHttpStatus } from "./src/http-status.ts";
 export { decodeGrpcMessage, encodeGrpcMessage } from "./src/grpc-message.ts";
-export { decodeStatusDetails, encodeStatusDetails, type StatusDetails } from "./src/status-details.ts";
+export {
+  decodeStatusDetails,
+  encodeStatusDetails,
+  type StatusDetails,
+} from "./src/status-details.ts";
 export { parseStatusCode, readTrailerStatus, writeTrailerFields } from "./src/trailer-status.ts";
 export { decodeBase64, encodeBase64 } from "./src/base64.ts";
 export {

@@ -2,11 +2,12 @@ import type {
   DescMessage,
   DescMethodStreaming,
   DescMethodUnary,
+  Message,
   MessageInitShape,
   MessageShape,
 } from "@bufbuild/protobuf";
 import {
-  Code as ConnectCode,
+  type Code as ConnectCode,
   ConnectError,
   type StreamResponse,
   type Transport as ConnectTransport,
@@ -16,6 +17,7 @@ import {
   CallScope,
   type Clock,
   Code,
+  type Codec,
   codecFor,
   type CodecFormat,
   type Metadata,
@@ -23,6 +25,7 @@ import {
   metadataToHeaders,
   methodInfo,
   RpcError,
+  type StreamTransportResponse,
   systemClock,
   toMessage,
   type Transport,
@@ -52,9 +55,34 @@ function toConnectError(e: unknown): ConnectError {
     error,
   );
   for (const any of error.details) {
-    ce.details.push({ type: any.typeUrl.slice(any.typeUrl.lastIndexOf("/") + 1), value: any.value });
+    ce.details.push({
+      type: any.typeUrl.slice(any.typeUrl.lastIndexOf("/") + 1),
+      value: any.value,
+    });
   }
   return ce;
+}
+
+/** Decodes response messages and fills Connect's trailer once they end. */
+async function* responses(
+  res: StreamTransportResponse,
+  codec: Codec<Message>,
+  trailer: Headers,
+  scope: CallScope,
+): AsyncGenerator<Message> {
+  let finished = false;
+  try {
+    for await (const bytes of res.messages) yield codec.decode(bytes);
+    finished = true;
+    toHeaders(res.trailer, trailer);
+  } catch (e) {
+    finished = true;
+    throw toConnectError(scope.error(e));
+  } finally {
+    // A consumer that stops early cancels the call.
+    if (!finished) scope.abort(new RpcError(Code.CANCELLED, "the caller stopped reading"));
+    scope.done();
+  }
 }
 
 /**
@@ -134,28 +162,14 @@ export function toConnectTransport(
           messages: requests(),
         });
         const trailer = new Headers();
-        async function* responses(): AsyncGenerator<MessageShape<O>> {
-          let finished = false;
-          try {
-            for await (const bytes of res.messages) yield outCodec.decode(bytes) as MessageShape<O>;
-            finished = true;
-            toHeaders(res.trailer, trailer);
-          } catch (e) {
-            finished = true;
-            throw toConnectError(scope.error(e));
-          } finally {
-            // A consumer that stops early cancels the call.
-            if (!finished) scope.abort(new RpcError(Code.CANCELLED, "the caller stopped reading"));
-            scope.done();
-          }
-        }
+        const message = responses(res, outCodec, trailer, scope) as AsyncIterable<MessageShape<O>>;
         return {
           stream: true,
           service: method.parent,
           method,
           header: toHeaders(res.header),
           trailer,
-          message: responses(),
+          message,
         };
       } catch (e) {
         scope.done();

@@ -16,9 +16,23 @@ function run(cmd, args) {
 if (!existsSync(node26)) {
   console.log("wirecall setup: installing Node 26 into .tools/node26");
   try {
-    run("npm", ["install", "--prefix", join(root, ".tools", "node26"), "--no-save", "--no-audit", "--no-fund", "node@26"]);
+    run("npm", [
+      "install",
+      "--prefix",
+      join(root, ".tools", "node26"),
+      "--no-save",
+      "--no-audit",
+      "--no-fund",
+      "node@26",
+    ]);
   } catch (e) {
-    console.warn(`wirecall setup: could not install Node 26 (${e.message}); its test run will be skipped`);
+    console.warn(
+      `wirecall setup: could not install Node 26 (${e.message}); its test run will be skipped`,
+    );
   }
 }
-run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"]);
+run(process.execPath, [
+  join(root, "node_modules", "typescript", "bin", "tsc"),
+  "-p",
+  "tsconfig.build.json",
+]);

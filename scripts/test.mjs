@@ -26,8 +26,18 @@ function findTests(dir, suffix) {
 const results = [];
 function run(label, cmd, args, parse) {
   if (only.length > 0 && !only.includes(label)) return;
-  console.log(`\n=== ${label}: ${[relative(root, cmd) || cmd, ...args.slice(0, 3)].join(" ")}${args.length > 3 ? " …" : ""}`);
-  const r = spawnSync(cmd, args, { cwd: root, env: { ...process.env, NO_COLOR: "1" }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 28 });
+  console.log(
+    `\n=== ${label}: ${[relative(root, cmd) || cmd, ...args.slice(0, 3)].join(" ")}${
+      args.length > 3 ? " …" : ""
+    }`,
+  );
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    env: { ...process.env, NO_COLOR: "1" },
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 1 << 28,
+  });
   process.stdout.write(r.stdout ?? "");
   process.stderr.write(r.stderr ?? "");
   const counts = parse((r.stdout ?? "") + (r.stderr ?? ""));
@@ -45,12 +55,18 @@ function parseNode(out) {
 function parseDeno(out) {
   // Deno counts a describe() block as one test with steps; report the steps,
   // which are the same leaf tests Node counts.
-  const m = /(?:ok|FAILED) \| (\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?/.exec(out);
+  const m =
+    /(?:ok|FAILED) \| (\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?/
+      .exec(out);
   return { passed: Number(m?.[2] ?? m?.[1] ?? 0), failed: Number(m?.[4] ?? m?.[3] ?? 0) };
 }
 
 // The built JavaScript is what Node 20 runs; build it fresh.
-const build = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+const build = spawnSync(process.execPath, [
+  join(root, "node_modules", "typescript", "bin", "tsc"),
+  "-p",
+  "tsconfig.build.json",
+], { cwd: root, stdio: "inherit" });
 if (build.status !== 0) {
   console.error("build failed");
   process.exit(1);
@@ -62,7 +78,12 @@ const builtTests = findTests(join(root, "dist", "tests"), ".test.js").map((p) =>
 run("deno", bin("deno"), ["test", "-A", "--no-check", ...sourceTests], parseDeno);
 run("node20", process.execPath, ["--test", "--test-concurrency=1", ...builtTests], parseNode);
 if (existsSync(node26)) {
-  run("node26", node26, ["--conditions=wirecall-source", "--test", "--test-concurrency=1", ...sourceTests], parseNode);
+  run("node26", node26, [
+    "--conditions=wirecall-source",
+    "--test",
+    "--test-concurrency=1",
+    ...sourceTests,
+  ], parseNode);
 } else {
   console.log("\n=== node26: not installed (run `npm install`), skipped");
 }

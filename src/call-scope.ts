@@ -42,7 +42,9 @@ export class CallScope {
       const left = end - now;
       this.timeoutMs = Math.max(0, left);
       if (left <= 0) {
-        this.abort(new RpcError(Code.DEADLINE_EXCEEDED, "deadline exceeded before the call started"));
+        this.abort(
+          new RpcError(Code.DEADLINE_EXCEEDED, "deadline exceeded before the call started"),
+        );
       } else {
         this.#timer = clock.setTimeout(
           () => this.abort(new RpcError(Code.DEADLINE_EXCEEDED, "deadline exceeded")),

@@ -76,13 +76,27 @@ const clientOptionsSchema = z.strictObject({
 });
 
 const callOptionsSchema = z.strictObject({
-  signal: z.optional(z.custom<AbortSignal>((v) => typeof AbortSignal !== "undefined" && v instanceof AbortSignal, { message: "expected an AbortSignal" })),
+  signal: z.optional(
+    z.custom<AbortSignal>((v) => typeof AbortSignal !== "undefined" && v instanceof AbortSignal, {
+      message: "expected an AbortSignal",
+    }),
+  ),
   timeoutMs: z.optional(durationOption),
   deadline: z.optional(z.union([z.number(), z.date()])),
-  metadata: z.optional(z.custom<MetadataInit>((v) => typeof v === "object" && v !== null, { message: "expected Metadata or a record of values" })),
+  metadata: z.optional(
+    z.custom<MetadataInit>((v) => typeof v === "object" && v !== null, {
+      message: "expected Metadata or a record of values",
+    }),
+  ),
   onHeader: z.optional(functionOption),
   onTrailer: z.optional(functionOption),
-  parent: z.optional(z.nullable(z.custom<HandlerContext>((v) => typeof v === "object" && v !== null, { message: "expected a HandlerContext" }))),
+  parent: z.optional(
+    z.nullable(
+      z.custom<HandlerContext>((v) => typeof v === "object" && v !== null, {
+        message: "expected a HandlerContext",
+      }),
+    ),
+  ),
 });
 
 /** A unary method on a client. */
@@ -108,8 +122,7 @@ export type BiDiStreamingFn<I extends DescMessage, O extends DescMessage> = (
 
 /** A typed client for a service: one function per method, named as in the schema. */
 export type Client<S extends DescService> = {
-  [P in keyof S["method"]]: S["method"][P] extends DescMethodUnary<infer I, infer O>
-    ? UnaryFn<I, O>
+  [P in keyof S["method"]]: S["method"][P] extends DescMethodUnary<infer I, infer O> ? UnaryFn<I, O>
     : S["method"][P] extends DescMethodServerStreaming<infer I, infer O> ? ServerStreamingFn<I, O>
     : S["method"][P] extends DescMethodClientStreaming<infer I, infer O> ? ClientStreamingFn<I, O>
     : S["method"][P] extends DescMethodBiDiStreaming<infer I, infer O> ? BiDiStreamingFn<I, O>

@@ -97,7 +97,7 @@ export class Metadata implements Iterable<[string, MetadataValue]> {
       return;
     }
     for (const [k, v] of Object.entries(init)) {
-      if (Array.isArray(v)) for (const item of v) this.append(k, item);
+      if (Array.isArray(v)) { for (const item of v) this.append(k, item); }
       else this.append(k, v as MetadataValue);
     }
   }

@@ -72,7 +72,9 @@ export function parseOptions<T>(what: string, schema: z.ZodMiniType<T>, input: u
   const lines = result.error.issues.map((issue) => {
     const path = issue.path.map(String).join(".");
     const problem = describeIssue(issue, valueAt(input, issue.path));
-    return path === "" ? `invalid ${what} options: ${problem}` : `invalid ${what} option "${path}": ${problem}`;
+    return path === ""
+      ? `invalid ${what} options: ${problem}`
+      : `invalid ${what} option "${path}": ${problem}`;
   });
   throw new RpcError(Code.INVALID_ARGUMENT, lines.join("; "));
 }

@@ -95,8 +95,14 @@ function answer(index: SchemaIndex, router: Router, req: RequestV1): ReflectionA
       };
     case "fileByFilename":
     case "fileContainingSymbol": {
-      const file = q.case === "fileByFilename" ? index.files.get(q.value) : index.symbols.get(q.value);
-      if (file === undefined) return notFound(`${q.case === "fileByFilename" ? "file" : "symbol"} "${q.value}" not found`);
+      const file = q.case === "fileByFilename"
+        ? index.files.get(q.value)
+        : index.symbols.get(q.value);
+      if (file === undefined) {
+        return notFound(
+          `${q.case === "fileByFilename" ? "file" : "symbol"} "${q.value}" not found`,
+        );
+      }
       return {
         messageResponse: {
           case: "fileDescriptorResponse",
@@ -109,7 +115,9 @@ function answer(index: SchemaIndex, router: Router, req: RequestV1): ReflectionA
         e.extendee.typeName === q.value.containingType && e.number === q.value.extensionNumber
       );
       if (x === undefined) {
-        return notFound(`extension ${q.value.extensionNumber} of "${q.value.containingType}" not found`);
+        return notFound(
+          `extension ${q.value.extensionNumber} of "${q.value.containingType}" not found`,
+        );
       }
       return {
         messageResponse: {
@@ -125,7 +133,9 @@ function answer(index: SchemaIndex, router: Router, req: RequestV1): ReflectionA
           case: "allExtensionNumbersResponse",
           value: {
             baseTypeName: q.value,
-            extensionNumber: index.extensions.filter((e) => e.extendee.typeName === q.value).map((e) => e.number),
+            extensionNumber: index.extensions.filter((e) => e.extendee.typeName === q.value).map((
+              e,
+            ) => e.number),
           },
         },
       };

@@ -1,4 +1,9 @@
-import { create, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
+import {
+  create,
+  type DescMessage,
+  type MessageInitShape,
+  type MessageShape,
+} from "@bufbuild/protobuf";
 import { type Any, anyIs, anyPack, anyUnpack } from "@bufbuild/protobuf/wkt";
 import { Code, codeName, isCode } from "./code.ts";
 import { Metadata } from "./metadata.ts";
@@ -71,7 +76,9 @@ export class RpcError extends Error {
     if (reason instanceof Error || (typeof reason === "object" && reason !== null)) {
       const name = (reason as { name?: string }).name;
       const message = String((reason as { message?: string }).message ?? reason);
-      if (name === "TimeoutError") return new RpcError(Code.DEADLINE_EXCEEDED, message, { cause: reason });
+      if (name === "TimeoutError") {
+        return new RpcError(Code.DEADLINE_EXCEEDED, message, { cause: reason });
+      }
       if (name === "AbortError") return new RpcError(Code.CANCELLED, message, { cause: reason });
       return new RpcError(code, message, { cause: reason });
     }

@@ -1,7 +1,7 @@
 import { Code, isCode } from "./code.ts";
 import { decodeBase64, encodeBase64 } from "./base64.ts";
 import { decodeGrpcMessage, encodeGrpcMessage } from "./grpc-message.ts";
-import { metadataFromHeaders, metadataToHeaders, type Metadata } from "./metadata.ts";
+import { type Metadata, metadataFromHeaders, metadataToHeaders } from "./metadata.ts";
 import { RpcError } from "./rpc-error.ts";
 import { decodeStatusDetails, encodeStatusDetails } from "./status-details.ts";
 

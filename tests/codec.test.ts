@@ -23,7 +23,8 @@ describe("codecs", () => {
   test("malformed bytes are an INTERNAL error naming the message type", () => {
     assert.throws(
       () => protobufCodec(SumResponseSchema).decode(new Uint8Array([0x08])),
-      (e: unknown) => e instanceof RpcError && e.code === Code.INTERNAL && /SumResponse/.test(e.message),
+      (e: unknown) =>
+        e instanceof RpcError && e.code === Code.INTERNAL && /SumResponse/.test(e.message),
     );
     assert.throws(
       () => jsonCodec(SumResponseSchema).decode(new TextEncoder().encode("{nope")),

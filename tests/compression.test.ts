@@ -29,7 +29,10 @@ describe("compression", () => {
   });
 
   test("corrupt gzip data is INTERNAL", async () => {
-    await assert.rejects(gzip.decompress(new Uint8Array([0x1f, 0x8b, 1, 2, 3, 4]), 1024), isCode(Code.INTERNAL));
+    await assert.rejects(
+      gzip.decompress(new Uint8Array([0x1f, 0x8b, 1, 2, 3, 4]), 1024),
+      isCode(Code.INTERNAL),
+    );
   });
 
   test("identity passes data through and enforces the cap", async () => {
@@ -40,16 +43,26 @@ describe("compression", () => {
 
   test("the response encoding follows the request's, then the client's accept list", () => {
     assert.equal(negotiateResponseEncoding("gzip", null, builtinCompressions).name, "gzip");
-    assert.equal(negotiateResponseEncoding(null, "deflate, gzip", builtinCompressions).name, "gzip");
-    assert.equal(negotiateResponseEncoding("snappy", "snappy", builtinCompressions).name, "identity");
-    assert.equal(negotiateResponseEncoding(undefined, undefined, builtinCompressions).name, "identity");
+    assert.equal(
+      negotiateResponseEncoding(null, "deflate, gzip", builtinCompressions).name,
+      "gzip",
+    );
+    assert.equal(
+      negotiateResponseEncoding("snappy", "snappy", builtinCompressions).name,
+      "identity",
+    );
+    assert.equal(
+      negotiateResponseEncoding(undefined, undefined, builtinCompressions).name,
+      "identity",
+    );
     assert.deepEqual(parseAcceptEncoding(" gzip ,identity,, "), ["gzip", "identity"]);
   });
 
   test("an unsupported grpc-encoding is UNIMPLEMENTED and names what is accepted", () => {
     assert.throws(
       () => compressionFor("br", builtinCompressions),
-      (e: unknown) => isCode(Code.UNIMPLEMENTED)(e) && /accepted: gzip, identity/.test((e as Error).message),
+      (e: unknown) =>
+        isCode(Code.UNIMPLEMENTED)(e) && /accepted: gzip, identity/.test((e as Error).message),
     );
     assert.equal(compressionFor(undefined, builtinCompressions), identity);
   });

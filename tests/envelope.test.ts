@@ -1,9 +1,18 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Code, decodeEnvelopes, encodeEnvelope, EnvelopeDecoder, FLAG_COMPRESSED, RpcError } from "wirecall";
+import {
+  Code,
+  decodeEnvelopes,
+  encodeEnvelope,
+  EnvelopeDecoder,
+  FLAG_COMPRESSED,
+  RpcError,
+} from "wirecall";
 
 function frames(...bodies: number[][]): Uint8Array {
-  const parts = bodies.map((b, i) => encodeEnvelope(i % 2 === 0 ? 0 : FLAG_COMPRESSED, new Uint8Array(b)));
+  const parts = bodies.map((b, i) =>
+    encodeEnvelope(i % 2 === 0 ? 0 : FLAG_COMPRESSED, new Uint8Array(b))
+  );
   const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
   let o = 0;
   for (const p of parts) {
@@ -49,12 +58,17 @@ describe("gRPC framing", () => {
     ];
     for (let seed = 1; seed < 30; seed++) {
       const cuts: number[] = [];
-      for (let at = (seed * 7) % 11 + 1; at < wire.byteLength; at += (seed * 13) % 17 + 1) cuts.push(at);
+      for (let at = (seed * 7) % 11 + 1; at < wire.byteLength; at += (seed * 13) % 17 + 1) {
+        cuts.push(at);
+      }
       chunkings.push(split(wire, cuts));
     }
     for (const chunks of chunkings) {
       const decoder = new EnvelopeDecoder();
-      const got = chunks.flatMap((c) => decoder.push(c)).map((f) => ({ flags: f.flags, data: [...f.data] }));
+      const got = chunks.flatMap((c) => decoder.push(c)).map((f) => ({
+        flags: f.flags,
+        data: [...f.data],
+      }));
       decoder.end();
       assert.deepEqual(got, expected);
     }
@@ -65,7 +79,9 @@ describe("gRPC framing", () => {
     // Only the 5 header bytes claiming 4 GiB - 1: no body, so nothing could be allocated yet.
     assert.throws(
       () => decoder.push(new Uint8Array([0, 0xff, 0xff, 0xff, 0xff])),
-      (e: unknown) => e instanceof RpcError && e.code === Code.RESOURCE_EXHAUSTED && /4294967295 bytes/.test(e.message),
+      (e: unknown) =>
+        e instanceof RpcError && e.code === Code.RESOURCE_EXHAUSTED &&
+        /4294967295 bytes/.test(e.message),
     );
   });
 
@@ -86,7 +102,10 @@ describe("gRPC framing", () => {
   test("a stream that ends inside a frame is INTERNAL", () => {
     const decoder = new EnvelopeDecoder();
     decoder.push(new Uint8Array([0, 0, 0, 0, 5, 1, 2]));
-    assert.throws(() => decoder.end(), (e: unknown) => e instanceof RpcError && e.code === Code.INTERNAL);
+    assert.throws(
+      () => decoder.end(),
+      (e: unknown) => e instanceof RpcError && e.code === Code.INTERNAL,
+    );
   });
 
   test("decodes frames from a ReadableStream", async () => {

@@ -3,11 +3,21 @@ import assert from "node:assert/strict";
 import { createFileRegistry, fromBinary } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { create } from "@bufbuild/protobuf";
-import { addReflection, Code, createClient, HealthRegistry, HealthService, MessageQueue, ServingStatus } from "wirecall";
+import {
+  addReflection,
+  Code,
+  createClient,
+  HealthRegistry,
+  HealthService,
+  MessageQueue,
+  ServingStatus,
+} from "wirecall";
 import { createLoopbackTransport } from "wirecall/transports/loopback";
-import { ServerReflection, type ServerReflectionResponse } from "../src/gen/grpc/reflection/v1/reflection_pb.ts";
+import {
+  ServerReflection,
+  type ServerReflectionResponse,
+} from "../src/gen/grpc/reflection/v1/reflection_pb.ts";
 import { ServerReflection as ServerReflectionAlpha } from "../src/gen/grpc/reflection/v1alpha/reflection_pb.ts";
-import { DemoService } from "../protos/gen/wirecall/demo/v1/demo_pb.ts";
 import { demoRouter, rejection } from "./support/demo-router.ts";
 
 describe("health and reflection services", () => {
@@ -18,7 +28,10 @@ describe("health and reflection services", () => {
     health.setStatus("wirecall.demo.v1.DemoService", "NOT_SERVING");
     const client = createClient(HealthService, createLoopbackTransport(router));
     assert.equal((await client.check({ service: "" })).status, ServingStatus.SERVING);
-    assert.equal((await client.check({ service: "wirecall.demo.v1.DemoService" })).status, ServingStatus.NOT_SERVING);
+    assert.equal(
+      (await client.check({ service: "wirecall.demo.v1.DemoService" })).status,
+      ServingStatus.NOT_SERVING,
+    );
     assert.equal((await rejection(client.check({ service: "nope" }))).code, Code.NOT_FOUND);
     const list = await client.list({});
     assert.deepEqual(Object.keys(list.statuses).sort(), ["", "wirecall.demo.v1.DemoService"]);
@@ -44,14 +57,26 @@ describe("health and reflection services", () => {
       }
     })();
     await watching;
-    assert.deepEqual(seen, [ServingStatus.SERVICE_UNKNOWN, ServingStatus.SERVING, ServingStatus.NOT_SERVING]);
+    assert.deepEqual(seen, [
+      ServingStatus.SERVICE_UNKNOWN,
+      ServingStatus.SERVING,
+      ServingStatus.NOT_SERVING,
+    ]);
   });
 
-  for (const [version, service] of [["v1", ServerReflection], ["v1alpha", ServerReflectionAlpha]] as const) {
+  for (
+    const [version, service] of [["v1", ServerReflection], [
+      "v1alpha",
+      ServerReflectionAlpha,
+    ]] as const
+  ) {
     test(`reflection ${version} lists services and returns schemas that resolve the demo service`, async () => {
       const { router } = demoRouter();
       addReflection(router);
-      const client = createClient(service as typeof ServerReflection, createLoopbackTransport(router));
+      const client = createClient(
+        service as typeof ServerReflection,
+        createLoopbackTransport(router),
+      );
       const requests = new MessageQueue<Record<string, unknown>>();
       const responses = client.serverReflectionInfo(requests as never)[Symbol.asyncIterator]();
       requests.push({ host: "h", messageRequest: { case: "listServices", value: "" } });
@@ -63,19 +88,31 @@ describe("health and reflection services", () => {
       assert.ok(names.includes("wirecall.demo.v1.DemoService"));
       assert.ok(names.includes(`grpc.reflection.${version}.ServerReflection`));
 
-      requests.push({ messageRequest: { case: "fileContainingSymbol", value: "wirecall.demo.v1.DemoService.Greet" } });
+      requests.push({
+        messageRequest: {
+          case: "fileContainingSymbol",
+          value: "wirecall.demo.v1.DemoService.Greet",
+        },
+      });
       const files = (await responses.next()).value as ServerReflectionResponse;
       assert.equal(files.messageResponse.case, "fileDescriptorResponse");
       const protos = files.messageResponse.case === "fileDescriptorResponse"
-        ? files.messageResponse.value.fileDescriptorProto.map((b) => fromBinary(FileDescriptorProtoSchema, b))
+        ? files.messageResponse.value.fileDescriptorProto.map((b) =>
+          fromBinary(FileDescriptorProtoSchema, b)
+        )
         : [];
-      const registry = createFileRegistry(create(FileDescriptorSetSchema, { file: protos.reverse() }));
+      const registry = createFileRegistry(
+        create(FileDescriptorSetSchema, { file: protos.reverse() }),
+      );
       assert.equal(registry.getService("wirecall.demo.v1.DemoService")?.methods.length, 4);
 
       requests.push({ messageRequest: { case: "fileByFilename", value: "missing.proto" } });
       const missing = (await responses.next()).value as ServerReflectionResponse;
       assert.equal(missing.messageResponse.case, "errorResponse");
-      assert.equal(missing.messageResponse.case === "errorResponse" && missing.messageResponse.value.errorCode, Code.NOT_FOUND);
+      assert.equal(
+        missing.messageResponse.case === "errorResponse" && missing.messageResponse.value.errorCode,
+        Code.NOT_FOUND,
+      );
       requests.close();
       assert.equal((await responses.next()).done, true);
     });

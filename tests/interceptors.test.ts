@@ -39,7 +39,9 @@ describe("interceptors", () => {
       return res;
     };
     const { router } = demoRouter({ interceptors: [server("A"), server("B")] });
-    const c = createClient(DemoService, createLoopbackTransport(router), { interceptors: [client("1"), client("2")] });
+    const c = createClient(DemoService, createLoopbackTransport(router), {
+      interceptors: [client("1"), client("2")],
+    });
     const calls: Array<[string, () => Promise<unknown>]> = [
       ["unary", () => c.greet({})],
       ["server_streaming", () => collect(c.countdown({ from: 1 }))],
@@ -74,7 +76,9 @@ describe("interceptors", () => {
     });
     let header = "";
     const c = createClient(DemoService, createLoopbackTransport(router), { interceptors: [auth] });
-    const res = await c.greet({}, { onHeader: (h) => (header = String(h.get("x-seen-by-interceptor"))) });
+    const res = await c.greet({}, {
+      onHeader: (h) => (header = String(h.get("x-seen-by-interceptor"))),
+    });
     assert.equal(res.greeting, "Bearer t0k3n");
     assert.equal(header, "yes");
   });
@@ -95,7 +99,10 @@ describe("interceptors", () => {
     assert.equal(e.metadata.get("x-guard"), "checked", "trailers-only errors carry the headers");
     assert.equal(observed.contexts.length, 0);
     let trailer = "";
-    await c.greet({}, { metadata: { authorization: "x" }, onTrailer: (t) => (trailer = String(t.get("x-guard-trailer"))) });
+    await c.greet({}, {
+      metadata: { authorization: "x" },
+      onTrailer: (t) => (trailer = String(t.get("x-guard-trailer"))),
+    });
     assert.equal(trailer, "done");
   });
 
@@ -112,11 +119,19 @@ describe("interceptors", () => {
         return {
           stream: true,
           messages: (async function* () {
-            for await (const m of res.messages) yield { ...m, text: `${(m as { text?: string }).text}!` } as Message;
+            for await (const m of res.messages) {
+              yield { ...m, text: `${(m as { text?: string }).text}!` } as Message;
+            }
           })(),
         };
       }
-      return { stream: false, message: { ...res.message, greeting: `${(res.message as unknown as { greeting: string }).greeting}!` } as Message };
+      return {
+        stream: false,
+        message: {
+          ...res.message,
+          greeting: `${(res.message as unknown as { greeting: string }).greeting}!`,
+        } as Message,
+      };
     };
     const router = createRouter({ interceptors: [serverSuffix] }).service(DemoService, {
       greet: (r) => ({ greeting: r.name }),
@@ -124,9 +139,14 @@ describe("interceptors", () => {
         for await (const m of reqs) yield { text: m.text };
       },
     });
-    const c = createClient(DemoService, createLoopbackTransport(router), { interceptors: [clientUpper] });
+    const c = createClient(DemoService, createLoopbackTransport(router), {
+      interceptors: [clientUpper],
+    });
     assert.equal((await c.greet({ name: "ada" })).greeting, "ADA!");
-    assert.deepEqual((await collect(c.chat(from({ text: "a" }, { text: "b" })))).map((m) => m.text), ["A!", "B!"]);
+    assert.deepEqual(
+      (await collect(c.chat(from({ text: "a" }, { text: "b" })))).map((m) => m.text),
+      ["A!", "B!"],
+    );
   });
 
   test("interceptors can map errors on both sides", async () => {
@@ -145,8 +165,15 @@ describe("interceptors", () => {
         throw new RpcError(Code.ABORTED, `client saw ${err.code}: ${err.rawMessage}`);
       }
     };
-    const { router } = demoRouter({ interceptors: [serverMap], greet: () => { throw new Error("db down"); } });
-    const c = createClient(DemoService, createLoopbackTransport(router), { interceptors: [clientMap] });
+    const { router } = demoRouter({
+      interceptors: [serverMap],
+      greet: () => {
+        throw new Error("db down");
+      },
+    });
+    const c = createClient(DemoService, createLoopbackTransport(router), {
+      interceptors: [clientMap],
+    });
     const e = await rejection(c.greet({}));
     assert.equal(e.code, Code.ABORTED);
     assert.equal(e.rawMessage, "client saw 5: mapped: db down");

@@ -11,7 +11,11 @@ describe("loopback transport", () => {
     const { router } = demoRouter();
     const client = createClient(DemoService, createLoopbackTransport(router));
     assert.equal((await client.greet({ name: "Ada" })).greeting, "Hello, Ada!");
-    assert.deepEqual((await collect(client.countdown({ from: 3 }))).map((r) => r.number), [3, 2, 1]);
+    assert.deepEqual((await collect(client.countdown({ from: 3 }))).map((r) => r.number), [
+      3,
+      2,
+      1,
+    ]);
     const sum = await client.sum(from({ value: 2n }, { value: 40n }));
     assert.deepEqual([sum.total, sum.count], [42n, 2]);
     const chat = await collect(client.chat(from({ text: "a" }, { text: "b" })));
@@ -68,7 +72,11 @@ describe("loopback transport", () => {
   });
 
   test("a handler's plain Error becomes UNKNOWN", async () => {
-    const { router } = demoRouter({ greet: () => { throw new Error("oops"); } });
+    const { router } = demoRouter({
+      greet: () => {
+        throw new Error("oops");
+      },
+    });
     const e = await rejection(createClient(DemoService, createLoopbackTransport(router)).greet({}));
     assert.equal(e.code, Code.UNKNOWN);
     assert.equal(e.rawMessage, "oops");
@@ -99,7 +107,9 @@ describe("loopback transport", () => {
     const { router } = demoRouter({
       greet: (_n, ctx) => {
         ctx.responseTrailer.set("x-retry-after", "5");
-        throw new RpcError(Code.UNAVAILABLE, "busy", { metadata: new Metadata({ "x-shard": "7" }) });
+        throw new RpcError(Code.UNAVAILABLE, "busy", {
+          metadata: new Metadata({ "x-shard": "7" }),
+        });
       },
     });
     const e = await rejection(createClient(DemoService, createLoopbackTransport(router)).greet({}));
@@ -149,7 +159,11 @@ describe("loopback transport", () => {
       },
     });
     const controller = new AbortController();
-    const call = rejection(createClient(DemoService, createLoopbackTransport(router)).greet({}, { signal: controller.signal }));
+    const call = rejection(
+      createClient(DemoService, createLoopbackTransport(router)).greet({}, {
+        signal: controller.signal,
+      }),
+    );
     await running;
     controller.abort();
     const e = await call;
@@ -159,19 +173,21 @@ describe("loopback transport", () => {
   });
 
   test("a caller that stops reading a stream cancels the handler", async () => {
-    let handlerSignal: AbortSignal | undefined;
     const { router, observed } = demoRouter();
     const client = createClient(DemoService, createLoopbackTransport(router));
     for await (const r of client.countdown({ from: 1_000 })) {
       if (r.number === 998) break;
     }
-    handlerSignal = observed.contexts[0].signal;
+    const handlerSignal = observed.contexts[0].signal;
     assert.equal(handlerSignal.aborted, true);
   });
 
   test("an over-limit message is RESOURCE_EXHAUSTED", async () => {
     const { router } = demoRouter();
-    const client = createClient(DemoService, createLoopbackTransport(router, { maxReceiveMessageBytes: 100 }));
+    const client = createClient(
+      DemoService,
+      createLoopbackTransport(router, { maxReceiveMessageBytes: 100 }),
+    );
     const e = await rejection(client.greet({ name: "x".repeat(200) }));
     assert.equal(e.code, Code.RESOURCE_EXHAUSTED);
     const e2 = await rejection(collect(client.chat(from({ text: "y".repeat(90) }))));
@@ -184,7 +200,10 @@ describe("loopback transport", () => {
     const e = await rejection(empty.greet({}));
     assert.equal(e.code, Code.UNIMPLEMENTED);
     assert.match(e.rawMessage, /unknown service wirecall.demo.v1.DemoService/);
-    const partial = createClient(DemoService, createLoopbackTransport(createRouter().service(DemoService, {})));
+    const partial = createClient(
+      DemoService,
+      createLoopbackTransport(createRouter().service(DemoService, {})),
+    );
     const e2 = await rejection(partial.greet({}));
     assert.equal(e2.code, Code.UNIMPLEMENTED);
     assert.match(e2.rawMessage, /Greet/);
@@ -193,7 +212,11 @@ describe("loopback transport", () => {
   test("injected latency delays the call on the clock, without real waiting", async () => {
     const clock = new ManualClock();
     const { router, observed } = demoRouter({ clock });
-    const client = createClient(DemoService, createLoopbackTransport(router, { clock, faults: { latencyMs: 300 } }), { clock });
+    const client = createClient(
+      DemoService,
+      createLoopbackTransport(router, { clock, faults: { latencyMs: 300 } }),
+      { clock },
+    );
     let done = false;
     const call = client.greet({ name: "slow" }).then((r) => {
       done = true;
@@ -210,9 +233,12 @@ describe("loopback transport", () => {
 
   test("an injected failure is a trailers-only error that never reaches the handler", async () => {
     const { router, observed } = demoRouter();
-    const client = createClient(DemoService, createLoopbackTransport(router, {
-      faults: { failWith: { code: Code.UNAVAILABLE, message: "injected" } },
-    }));
+    const client = createClient(
+      DemoService,
+      createLoopbackTransport(router, {
+        faults: { failWith: { code: Code.UNAVAILABLE, message: "injected" } },
+      }),
+    );
     let header: Metadata | undefined;
     const e = await rejection(client.greet({}, { onHeader: (h) => (header = h) }));
     assert.equal(e.code, Code.UNAVAILABLE);
@@ -223,7 +249,10 @@ describe("loopback transport", () => {
 
   test("a dropped connection mid-stream is UNAVAILABLE to the caller and CANCELLED to the handler", async () => {
     const { router, observed } = demoRouter();
-    const client = createClient(DemoService, createLoopbackTransport(router, { faults: { dropAfterMessages: 2 } }));
+    const client = createClient(
+      DemoService,
+      createLoopbackTransport(router, { faults: { dropAfterMessages: 2 } }),
+    );
     const got: number[] = [];
     const e = await rejection((async () => {
       for await (const r of client.countdown({ from: 10 })) got.push(r.number);
@@ -235,9 +264,14 @@ describe("loopback transport", () => {
 
   test("faults can be chosen per method", async () => {
     const { router } = demoRouter();
-    const client = createClient(DemoService, createLoopbackTransport(router, {
-      faults: (m) => (m.methodName === "Greet" ? { failWith: { code: Code.ABORTED } } : undefined),
-    }));
+    const client = createClient(
+      DemoService,
+      createLoopbackTransport(router, {
+        faults: (
+          m,
+        ) => (m.methodName === "Greet" ? { failWith: { code: Code.ABORTED } } : undefined),
+      }),
+    );
     assert.equal((await rejection(client.greet({}))).code, Code.ABORTED);
     assert.equal((await client.sum(from({ value: 1n }))).total, 1n);
   });

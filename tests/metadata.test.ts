@@ -1,6 +1,12 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { decodeBase64, encodeBase64, Metadata, metadataFromHeaders, metadataToHeaders } from "wirecall";
+import {
+  decodeBase64,
+  encodeBase64,
+  Metadata,
+  metadataFromHeaders,
+  metadataToHeaders,
+} from "wirecall";
 
 describe("metadata", () => {
   test("keeps values in order, several per key, with keys lower-cased", () => {
@@ -20,7 +26,17 @@ describe("metadata", () => {
   });
 
   test("refuses reserved protocol headers", () => {
-    for (const key of ["grpc-timeout", "grpc-status", ":path", "content-type", "te", "connection", "transfer-encoding"]) {
+    for (
+      const key of [
+        "grpc-timeout",
+        "grpc-status",
+        ":path",
+        "content-type",
+        "te",
+        "connection",
+        "transfer-encoding",
+      ]
+    ) {
       assert.throws(() => new Metadata().set(key, "x"), /reserved/, key);
     }
   });
@@ -34,7 +50,10 @@ describe("metadata", () => {
   test("-bin values go out as padded base64 and come back as the same bytes", () => {
     const bytes = new Uint8Array([0, 1, 2, 250, 251, 252, 253, 254, 255]);
     const fields: Array<[string, string]> = [];
-    metadataToHeaders(new Metadata({ "x-data-bin": bytes, "x-t": "v" }), (k, v) => fields.push([k, v]));
+    metadataToHeaders(
+      new Metadata({ "x-data-bin": bytes, "x-t": "v" }),
+      (k, v) => fields.push([k, v]),
+    );
     assert.deepEqual(fields, [["x-data-bin", "AAEC+vv8/f7/"], ["x-t", "v"]]);
     assert.deepEqual(metadataFromHeaders(fields).get("x-data-bin"), bytes);
   });
@@ -56,8 +75,14 @@ describe("metadata", () => {
   });
 
   test("base64 encodes standard padded and decodes URL-safe and unpadded", () => {
-    assert.equal(encodeBase64(new TextEncoder().encode("any carnal pleas")), "YW55IGNhcm5hbCBwbGVhcw==");
-    assert.equal(new TextDecoder().decode(decodeBase64("YW55IGNhcm5hbCBwbGVhcw")), "any carnal pleas");
+    assert.equal(
+      encodeBase64(new TextEncoder().encode("any carnal pleas")),
+      "YW55IGNhcm5hbCBwbGVhcw==",
+    );
+    assert.equal(
+      new TextDecoder().decode(decodeBase64("YW55IGNhcm5hbCBwbGVhcw")),
+      "any carnal pleas",
+    );
     assert.deepEqual(decodeBase64("-_8"), new Uint8Array([251, 255]));
     assert.throws(() => decodeBase64("a$b"), /invalid base64/);
   });

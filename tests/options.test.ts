@@ -5,7 +5,8 @@ import { createLoopbackTransport } from "wirecall/transports/loopback";
 import { DemoService } from "../protos/gen/wirecall/demo/v1/demo_pb.ts";
 
 function badOption(pattern: RegExp) {
-  return (e: unknown) => e instanceof RpcError && e.code === Code.INVALID_ARGUMENT && pattern.test(e.message);
+  return (e: unknown) =>
+    e instanceof RpcError && e.code === Code.INVALID_ARGUMENT && pattern.test(e.message);
 }
 
 describe("options are validated", () => {
@@ -33,13 +34,22 @@ describe("options are validated", () => {
   });
 
   test("router, loopback and per-call options are checked too", async () => {
-    assert.throws(() => createRouter({ maxSendMessageBytes: -1 }), badOption(/invalid router option "maxSendMessageBytes"/));
-    assert.throws(() => createRouter({ clock: {} as never }), badOption(/"clock": expected a Clock/));
+    assert.throws(
+      () => createRouter({ maxSendMessageBytes: -1 }),
+      badOption(/invalid router option "maxSendMessageBytes"/),
+    );
+    assert.throws(
+      () => createRouter({ clock: {} as never }),
+      badOption(/"clock": expected a Clock/),
+    );
     assert.throws(
       () => createLoopbackTransport(createRouter(), { faults: { latencyMs: -5 } }),
       badOption(/invalid loopback option "faults/),
     );
     const client = createClient(DemoService, transport);
-    await assert.rejects(client.greet({}, { timeoutMs: -1 }), badOption(/invalid call option "timeoutMs"/));
+    await assert.rejects(
+      client.greet({}, { timeoutMs: -1 }),
+      badOption(/invalid call option "timeoutMs"/),
+    );
   });
 });

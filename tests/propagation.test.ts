@@ -1,6 +1,13 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Code, createClient, createRouter, type HandlerContext, ManualClock, RpcError } from "wirecall";
+import {
+  Code,
+  createClient,
+  createRouter,
+  type HandlerContext,
+  ManualClock,
+  type RpcError,
+} from "wirecall";
 import { createLoopbackTransport } from "wirecall/transports/loopback";
 import { DemoService } from "../protos/gen/wirecall/demo/v1/demo_pb.ts";
 import { demoRouter, rejection } from "./support/demo-router.ts";
@@ -11,11 +18,18 @@ function twoTier(clock: ManualClock, parent: "auto" | "explicit" | "none") {
   const backClient = createClient(DemoService, createLoopbackTransport(back.router), { clock });
   const front = createRouter({ clock }).service(DemoService, {
     async greet(req, ctx: HandlerContext) {
-      const options = parent === "explicit" ? { parent: ctx } : parent === "none" ? { parent: null } : {};
+      const options = parent === "explicit"
+        ? { parent: ctx }
+        : parent === "none"
+        ? { parent: null }
+        : {};
       return await backClient.greet(req, options);
     },
   });
-  return { back, frontClient: createClient(DemoService, createLoopbackTransport(front), { clock }) };
+  return {
+    back,
+    frontClient: createClient(DemoService, createLoopbackTransport(front), { clock }),
+  };
 }
 
 describe("deadline and cancellation propagation", () => {
@@ -27,7 +41,10 @@ describe("deadline and cancellation propagation", () => {
     assert.equal(back.observed.contexts[0].deadline, 1_000);
     await clock.advance(1_000);
     assert.equal((await call).code, Code.DEADLINE_EXCEEDED);
-    assert.equal((back.observed.contexts[0].signal.reason as RpcError).code, Code.DEADLINE_EXCEEDED);
+    assert.equal(
+      (back.observed.contexts[0].signal.reason as RpcError).code,
+      Code.DEADLINE_EXCEEDED,
+    );
   });
 
   test("the handler context can be passed explicitly where there is no async context", async () => {

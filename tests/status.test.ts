@@ -52,7 +52,12 @@ describe("status codes and errors", () => {
   });
 
   test("grpc-message decoding inverts encoding for any text", () => {
-    const samples = ["\t\ntest with whitespace\r\nand Unicode BMP ☺ and non-BMP 😈\t\n", "%", "100%", ""];
+    const samples = [
+      "\t\ntest with whitespace\r\nand Unicode BMP ☺ and non-BMP 😈\t\n",
+      "%",
+      "100%",
+      "",
+    ];
     for (const s of samples) assert.equal(decodeGrpcMessage(encodeGrpcMessage(s)), s);
   });
 
@@ -109,7 +114,10 @@ describe("status codes and errors", () => {
     const original = new RpcError(Code.ABORTED, "x");
     assert.equal(RpcError.from(original), original);
     assert.equal(RpcError.from(new DOMException("stop", "AbortError")).code, Code.CANCELLED);
-    assert.equal(RpcError.from(new DOMException("late", "TimeoutError")).code, Code.DEADLINE_EXCEEDED);
+    assert.equal(
+      RpcError.from(new DOMException("late", "TimeoutError")).code,
+      Code.DEADLINE_EXCEEDED,
+    );
     assert.equal(RpcError.from(new Error("boom")).code, Code.UNKNOWN);
     assert.equal(RpcError.from("text", Code.INTERNAL).code, Code.INTERNAL);
   });

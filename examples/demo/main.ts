@@ -25,7 +25,9 @@ export async function callEveryKind(name: string, transport: Transport): Promise
   const greet = await client.greet({ name: "Ada" }, {
     onHeader: (h) => (header = String(h.get("x-greeter"))),
   });
-  console.log(`  unary         Greet      → ${JSON.stringify(greet.greeting)} (x-greeter: ${header})`);
+  console.log(
+    `  unary         Greet      → ${JSON.stringify(greet.greeting)} (x-greeter: ${header})`,
+  );
   const counted: number[] = [];
   for await (const r of client.countdown({ from: 3 })) counted.push(r.number);
   console.log(`  server-stream Countdown  → ${counted.join(", ")}`);

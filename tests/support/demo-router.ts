@@ -1,6 +1,13 @@
 // A DemoService router for tests, with hooks so each test can observe the
 // handler side of a call.
-import { Code, createRouter, type HandlerContext, type Router, type RouterOptions, RpcError } from "wirecall";
+import {
+  Code,
+  createRouter,
+  type HandlerContext,
+  type Router,
+  type RouterOptions,
+  RpcError,
+} from "wirecall";
 import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
 
 /** What the demo handlers saw, for assertions. */

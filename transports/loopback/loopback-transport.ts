@@ -2,10 +2,10 @@ import {
   type Clock,
   Code,
   DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
+  MessageQueue,
   Metadata,
   metadataFromHeaders,
   metadataToHeaders,
-  MessageQueue,
   type MethodInfo,
   parseOptions,
   readTrailerStatus,
@@ -237,7 +237,10 @@ export function createLoopbackTransport(router: Router, options?: LoopbackOption
       let message: Uint8Array | undefined;
       for await (const m of res.messages) {
         if (message !== undefined) {
-          throw new RpcError(Code.INTERNAL, `${req.method.path} answered with more than one message`);
+          throw new RpcError(
+            Code.INTERNAL,
+            `${req.method.path} answered with more than one message`,
+          );
         }
         message = m;
       }
