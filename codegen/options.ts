@@ -424,7 +424,7 @@ function writeField(w: BinaryWriter, fv: FieldValue): void {
   const no = fv.field.number;
   const els = fv.elements;
   if (
-    fv.field.label === LABEL_REPEATED && els.length > 1 && els[0].kind !== "bytes" &&
+    fv.field.label === LABEL_REPEATED && els.length > 0 && els[0].kind !== "bytes" &&
     els[0].kind !== "message" && isPacked(fv.field)
   ) {
     w.tag(no, WireType.LengthDelimited).fork();
