@@ -1,0 +1,72 @@
+/**
+ * wirecall's benchmark suite: `npm run bench` / `deno task bench` (both go
+ * through scripts/bench.mjs, which runs this file on Node 26). Prints the
+ * tables and writes bench/results/ (JSON, markdown, SVG).
+ *
+ * @module
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import process from "node:process";
+import { aggregate } from "./aggregate.ts";
+import { runExtras } from "./extras.ts";
+import type { PeerName } from "./pairings.ts";
+import { renderMarkdown } from "./report-markdown.ts";
+import { renderSvg } from "./report-svg.ts";
+import { runMatrix } from "./run-matrix.ts";
+import { readSettings, scenariosFor } from "./scenarios.ts";
+import { versions } from "./versions.ts";
+
+const repoRoot = new URL("..", import.meta.url).pathname;
+const settings = readSettings(process.argv.slice(2), process.env, repoRoot + "bench/results");
+const scenarios = scenariosFor(settings);
+const started = Date.now();
+const log = (line: string) => console.log(line);
+
+/** Peers whose modules load: wirecall's http2 transport may not exist yet in a work tree. */
+async function availablePeers(): Promise<Set<PeerName>> {
+  const all: PeerName[] = ["bare", "wirecall", "grpc-js", "connect", "rest"];
+  const ok = new Set<PeerName>();
+  for (const p of all) {
+    try {
+      await import(`./peers/${p}-server.ts`);
+      await import(`./peers/${p}-client.ts`);
+      ok.add(p);
+    } catch (e) {
+      log(`(skipping ${p}: ${(e as Error).message.split("\n")[0]})`);
+    }
+  }
+  return ok;
+}
+
+log(
+  `wirecall bench: ${settings.reps} repetition(s), warm-up ${settings.warmupMs} ms, window ${settings.windowMs} ms`,
+);
+const available = await availablePeers();
+const records = await runMatrix(settings, scenarios, available, log);
+const tables = aggregate(records, scenarios);
+const extras = settings.skipExtras ? undefined : await runExtras(repoRoot, log);
+const result = {
+  date: new Date().toISOString(),
+  durationS: Math.round((Date.now() - started) / 1000),
+  machine: {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? "unknown",
+    memoryGB: Math.round(os.totalmem() / 1e9),
+    platform: `${os.platform()} ${os.release()}`,
+    loadAverage: os.loadavg(),
+  },
+  versions: versions(repoRoot),
+  settings,
+  scenarios,
+  tables,
+  extras,
+  records,
+};
+const markdown = renderMarkdown(result);
+mkdirSync(settings.outDir, { recursive: true });
+writeFileSync(`${settings.outDir}/latest.json`, JSON.stringify(result, null, 2) + "\n");
+writeFileSync(`${settings.outDir}/latest.md`, markdown);
+writeFileSync(`${settings.outDir}/latest.svg`, renderSvg(result));
+log("\n" + markdown);
+log(`results: ${settings.outDir}/latest.{json,md,svg} (${result.durationS} s)`);
