@@ -6,6 +6,7 @@
  */
 import { createClient, createRouter, type Transport } from "wirecall";
 import { createLoopbackTransport } from "wirecall/transports/loopback";
+import { createHttp2Server, createHttp2Transport } from "wirecall/transports/http2";
 import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
 import { demoServiceImpl } from "./demo-service.ts";
 
@@ -45,3 +46,14 @@ export async function callEveryKind(name: string, transport: Transport): Promise
 
 const router = createRouter().service(DemoService, demoServiceImpl);
 await callEveryKind("loopback (in-process)", createLoopbackTransport(router));
+
+// Native gRPC over HTTP/2 on 127.0.0.1: a real server on a free port.
+const http2Server = createHttp2Server(router);
+await http2Server.listen({ port: 0, host: "127.0.0.1" });
+const http2Transport = createHttp2Transport({ baseUrl: http2Server.url! });
+try {
+  await callEveryKind("native gRPC over HTTP/2", http2Transport);
+} finally {
+  await http2Transport.close?.();
+  await http2Server.close({ graceMs: 1000 });
+}

@@ -1,0 +1,214 @@
+import * as http2 from "node:http2";
+import { Code, RpcError } from "../../mod.ts";
+import type { Http2TransportOptions } from "./client-options.ts";
+import { openConnectionWindow, windowSettings } from "./flow-control.ts";
+
+interface Tracked {
+  session: http2.ClientHttp2Session;
+  calls: number;
+  draining: boolean;
+  idleTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * The client's connection to one server: one HTTP/2 session shared by every
+ * call. A session that received GOAWAY or was lost is replaced by a new one
+ * on the next call; failed connection attempts back off exponentially (with
+ * jitter), and calls made while backing off fail fast with `UNAVAILABLE`. It
+ * sends keepalive PINGs when asked, closes the session after an idle period,
+ * and keeps the process alive only while calls are running.
+ */
+export class ClientSession {
+  readonly #authority: string;
+  readonly #options: Http2TransportOptions;
+  #current: Tracked | undefined;
+  readonly #all = new Set<Tracked>();
+  #failures = 0;
+  #retryAt = 0;
+  #lastError: Error | undefined;
+  #keepalive: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
+
+  /** Prepares a connection to `authority` (`http://…` or `https://…`); connects lazily. */
+  constructor(authority: string, options: Http2TransportOptions) {
+    this.#authority = authority;
+    this.#options = options;
+  }
+
+  /**
+   * The session for a new call: the current one, or a new connection.
+   * Throws `UNAVAILABLE` while backing off after a failed attempt.
+   */
+  acquire(): http2.ClientHttp2Session {
+    const t = this.#current;
+    if (t !== undefined && !t.draining && !t.session.closed && !t.session.destroyed) {
+      return t.session;
+    }
+    if (this.#closed) throw new RpcError(Code.UNAVAILABLE, "the transport was closed");
+    const wait = this.#retryAt - Date.now();
+    if (wait > 0) {
+      throw new RpcError(
+        Code.UNAVAILABLE,
+        `cannot connect to ${this.#authority}: ${this.#lastError?.message ?? "connection failed"}` +
+          ` (next attempt in ${Math.ceil(wait)} ms)`,
+        { cause: this.#lastError },
+      );
+    }
+    return this.#connect().session;
+  }
+
+  /** Marks `session` as no longer taking new calls (GOAWAY, or a refused call). */
+  retire(session: http2.ClientHttp2Session): void {
+    for (const t of this.#all) if (t.session === session) t.draining = true;
+    if (this.#current?.session === session) this.#current = undefined;
+  }
+
+  /** Counts a call on `session` (keeps the process alive and the session open). */
+  callStarted(session: http2.ClientHttp2Session): void {
+    const t = this.#find(session);
+    if (t === undefined) return;
+    if (t.calls++ === 0) {
+      if (t.idleTimer !== undefined) clearTimeout(t.idleTimer);
+      t.idleTimer = undefined;
+      t.session.ref?.();
+    }
+  }
+
+  /** Uncounts a call on `session`. */
+  callEnded(session: http2.ClientHttp2Session): void {
+    const t = this.#find(session);
+    if (t === undefined || --t.calls > 0) return;
+    if (!t.session.destroyed) t.session.unref?.();
+    if (t.draining) {
+      if (!t.session.closed) t.session.close();
+      return;
+    }
+    const idle = this.#options.idleTimeoutMs ?? 300_000;
+    if (idle > 0 && !t.session.closed) {
+      t.idleTimer = setTimeout(() => {
+        if (t.calls === 0) {
+          t.draining = true;
+          if (this.#current === t) this.#current = undefined;
+          t.session.close();
+        }
+      }, idle);
+      unrefTimer(t.idleTimer);
+    }
+  }
+
+  /** Closes every session: running calls finish, new ones fail. */
+  close(): Promise<void> {
+    this.#closed = true;
+    if (this.#keepalive !== undefined) clearInterval(this.#keepalive);
+    const closing = [...this.#all].map((t) =>
+      new Promise<void>((resolve) => {
+        if (t.idleTimer !== undefined) clearTimeout(t.idleTimer);
+        if (t.session.destroyed) return resolve();
+        t.session.close(() => resolve());
+      })
+    );
+    this.#current = undefined;
+    return Promise.all(closing).then(() => {});
+  }
+
+  #find(session: http2.ClientHttp2Session): Tracked | undefined {
+    if (this.#current?.session === session) return this.#current;
+    for (const t of this.#all) if (t.session === session) return t;
+    return undefined;
+  }
+
+  #connect(): Tracked {
+    const o = this.#options;
+    const tls = o.tls ?? {};
+    const session = http2.connect(this.#authority, {
+      settings: { ...windowSettings(o), enablePush: false },
+      ca: tls.ca as string | undefined,
+      cert: tls.cert as string | undefined,
+      key: tls.key as string | undefined,
+      servername: tls.serverName,
+      rejectUnauthorized: tls.rejectUnauthorized,
+      ALPNProtocols: ["h2"],
+    } as http2.SecureClientSessionOptions);
+    const t: Tracked = { session, calls: 0, draining: false, idleTimer: undefined };
+    this.#current = t;
+    this.#all.add(t);
+    let connected = false;
+    const connectTimeout = o.connectTimeoutMs ?? 20_000;
+    const timer = connectTimeout > 0
+      ? setTimeout(() => {
+        if (!connected) session.destroy(new Error(`connect timeout after ${connectTimeout} ms`));
+      }, connectTimeout)
+      : undefined;
+    if (timer !== undefined) unrefTimer(timer);
+    session.on("connect", () => {
+      connected = true;
+      if (timer !== undefined) clearTimeout(timer);
+      this.#failures = 0;
+      this.#retryAt = 0;
+      openConnectionWindow(session, o);
+    });
+    session.on("error", (e: Error) => {
+      this.#lastError = e;
+      if (!connected) this.#backOff();
+    });
+    session.on("goaway", () => {
+      t.draining = true;
+      if (this.#current === t) this.#current = undefined;
+    });
+    session.on("close", () => {
+      if (timer !== undefined) clearTimeout(timer);
+      if (t.idleTimer !== undefined) clearTimeout(t.idleTimer);
+      this.#all.delete(t);
+      if (this.#current === t) this.#current = undefined;
+      if (!connected && this.#retryAt === 0) this.#backOff();
+    });
+    // Only running calls keep the process alive.
+    session.unref?.();
+    this.#startKeepalive();
+    return t;
+  }
+
+  #backOff(): void {
+    const r = this.#options.reconnect ?? {};
+    const initial = r.initialBackoffMs ?? 1_000;
+    const max = r.maxBackoffMs ?? 120_000;
+    const base = Math.min(max, initial * (r.multiplier ?? 1.6) ** this.#failures);
+    const jitter = r.jitter ?? 0.2;
+    this.#failures++;
+    this.#retryAt = Date.now() + base * (1 + jitter * (Math.random() * 2 - 1));
+  }
+
+  #startKeepalive(): void {
+    const k = this.#options.keepalive;
+    const interval = k?.intervalMs ?? 0;
+    if (interval <= 0 || this.#keepalive !== undefined) return;
+    const timeout = k?.timeoutMs ?? 20_000;
+    this.#keepalive = setInterval(() => {
+      for (const t of this.#all) {
+        if (t.session.destroyed || t.session.closed) continue;
+        if (t.calls === 0 && !k?.withoutCalls) continue;
+        let answered = false;
+        const watchdog = setTimeout(() => {
+          if (!answered) {
+            t.session.destroy(new Error(`keepalive PING not answered in ${timeout} ms`));
+          }
+        }, timeout);
+        unrefTimer(watchdog);
+        try {
+          t.session.ping((err) => {
+            answered = true;
+            clearTimeout(watchdog);
+            if (err && !t.session.destroyed) t.session.destroy(err);
+          });
+        } catch {
+          clearTimeout(watchdog);
+        }
+      }
+    }, interval);
+    unrefTimer(this.#keepalive);
+  }
+}
+
+function unrefTimer(timer: unknown): void {
+  (timer as { unref?: () => void }).unref?.();
+}

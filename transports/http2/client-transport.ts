@@ -1,0 +1,443 @@
+import type * as http2 from "node:http2";
+import {
+  Code,
+  type Compression,
+  DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
+  formatGrpcTimeout,
+  gzip,
+  identity,
+  Metadata,
+  metadataFromHeaders,
+  metadataToHeaders,
+  parseOptions,
+  RpcError,
+  type StreamTransportRequest,
+  type StreamTransportResponse,
+  type Transport,
+  type TransportRequestBase,
+  type UnaryTransportRequest,
+  type UnaryTransportResponse,
+} from "../../mod.ts";
+import { type Http2TransportOptions, http2TransportOptionsSchema } from "./client-options.ts";
+import { ClientSession } from "./client-session.ts";
+import { MessageReader } from "./message-reader.ts";
+import { type DataSink, frameMessage, writeMessage } from "./message-writer.ts";
+import { codeFromRstStream, rstCode } from "./rst-stream-code.ts";
+import {
+  type HeaderFields,
+  statusFromFields,
+  validateResponseHeader,
+} from "./validate-response.ts";
+
+/** Stops replaying request messages for a transparent retry past this many bytes. */
+const REPLAY_LIMIT_BYTES = 1024 * 1024;
+
+const contentTypes: Record<string, string> = {
+  proto: "application/grpc+proto",
+  json: "application/grpc+json",
+};
+
+interface Settings {
+  session: ClientSession;
+  baseHeaders: Record<string, string>;
+  compression: Compression;
+  maxReceive: number;
+  maxSend: number;
+  retries: number;
+}
+
+/**
+ * Creates a client transport for native gRPC over HTTP/2 (`node:http2`).
+ * Every call shares one session; the session is replaced after GOAWAY or a
+ * lost connection, with backoff between failed attempts. Calls that never
+ * reached the server (a refused stream, a GOAWAY that did not cover them)
+ * are retried transparently.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "wirecall";
+ * import { createHttp2Transport } from "wirecall/transports/http2";
+ * import { DemoService } from "./protos/gen/wirecall/demo/v1/demo_pb.ts";
+ *
+ * const transport = createHttp2Transport({ baseUrl: "http://127.0.0.1:50051" });
+ * const client = createClient(DemoService, transport);
+ * console.log(await client.greet({ name: "Ada" }));
+ * await transport.close();
+ * ```
+ */
+export function createHttp2Transport(options: Http2TransportOptions): Transport {
+  const opts = parseOptions(
+    "http2 transport",
+    http2TransportOptionsSchema,
+    options,
+  ) as Http2TransportOptions;
+  const url = new URL(opts.baseUrl);
+  if (opts.tls !== undefined && url.protocol !== "https:") {
+    throw new RpcError(
+      Code.INVALID_ARGUMENT,
+      `invalid http2 transport option "tls": baseUrl ${opts.baseUrl} is not https://`,
+    );
+  }
+  const compression = opts.sendCompression === "gzip" ? gzip : identity;
+  const baseHeaders: Record<string, string> = {
+    ":method": "POST",
+    ":scheme": url.protocol === "https:" ? "https" : "http",
+    ":authority": url.host,
+    te: "trailers",
+    "user-agent": opts.userAgent ?? "wirecall-http2/0.1",
+    "grpc-accept-encoding": "gzip, identity",
+  };
+  if (compression !== identity) baseHeaders["grpc-encoding"] = compression.name;
+  const settings: Settings = {
+    session: new ClientSession(url.origin, opts),
+    baseHeaders,
+    compression,
+    maxReceive: opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
+    maxSend: opts.maxSendMessageBytes ?? Infinity,
+    retries: opts.maxTransparentRetries ?? 3,
+  };
+
+  return {
+    unary(req: UnaryTransportRequest): Promise<UnaryTransportResponse> {
+      return new Http2ClientCall(settings, req, req.message, true).result as Promise<
+        UnaryTransportResponse
+      >;
+    },
+    stream(req: StreamTransportRequest): Promise<StreamTransportResponse> {
+      return new Http2ClientCall(settings, req, req.messages, false).result as Promise<
+        StreamTransportResponse
+      >;
+    },
+    close: () => settings.session.close(),
+  };
+}
+
+/** One call on the wire, including its transparent retries. */
+class Http2ClientCall {
+  readonly result: Promise<UnaryTransportResponse | StreamTransportResponse>;
+  readonly #s: Settings;
+  readonly #req: TransportRequestBase;
+  readonly #unary: boolean;
+  #resolve!: (r: UnaryTransportResponse | StreamTransportResponse) => void;
+  #reject!: (e: unknown) => void;
+  #stream!: http2.ClientHttp2Stream;
+  #session!: http2.ClientHttp2Session;
+  #reader!: MessageReader;
+  #httpStatus = 0;
+  #header: Metadata | undefined;
+  #headOutcome: { error: RpcError | undefined } | undefined;
+  #trailerFields: HeaderFields | undefined;
+  #readerDone: Promise<void> | undefined;
+  #attempts = 0;
+  #settled = false;
+  #finished = false;
+  #localError: RpcError | undefined;
+  /** Framed request messages kept for a transparent retry, until a response arrives. */
+  #replay: Uint8Array[] | undefined = [];
+  #replayBytes = 0;
+  #requestEnded = false;
+  readonly #trailer = new Metadata();
+  readonly #onAbort = () => this.#cancel(this.#req.signal.reason as RpcError);
+  /** The request side as the writer sees it: the current attempt's stream. */
+  readonly #sink: DataSink = {
+    write: (chunk) => this.#write(chunk),
+    once: (event, listener) => this.#stream.once(event, listener),
+    off: (event, listener) => this.#stream.off(event, listener),
+    get destroyed() {
+      return false;
+    },
+  };
+
+  constructor(
+    settings: Settings,
+    req: TransportRequestBase,
+    body: Uint8Array | AsyncIterable<Uint8Array>,
+    unary: boolean,
+  ) {
+    this.#s = settings;
+    this.#req = req;
+    this.#unary = unary;
+    this.result = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    if (req.signal.aborted) {
+      this.#reject(req.signal.reason);
+      return;
+    }
+    req.signal.addEventListener("abort", this.#onAbort, { once: true });
+    try {
+      this.#open();
+    } catch (e) {
+      this.#finish(RpcError.from(e, Code.UNAVAILABLE));
+      return;
+    }
+    if (body instanceof Uint8Array) this.#sendUnary(body);
+    else this.#pump(body);
+  }
+
+  #open(): void {
+    const s = this.#s;
+    this.#attempts++;
+    const headers: Record<string, string | string[]> = {
+      ...s.baseHeaders,
+      ":path": this.#req.method.path,
+      "content-type": contentTypes[this.#req.contentSubtype] ?? "application/grpc",
+    };
+    if (this.#req.timeoutMs !== undefined) {
+      headers["grpc-timeout"] = formatGrpcTimeout(this.#req.timeoutMs);
+    }
+    if (this.#req.metadata.size > 0) {
+      metadataToHeaders(this.#req.metadata, (k, v) => {
+        const prev = headers[k];
+        if (prev === undefined) headers[k] = v;
+        else if (Array.isArray(prev)) prev.push(v);
+        else headers[k] = [prev, v];
+      });
+    }
+    let session = s.session.acquire();
+    let stream: http2.ClientHttp2Stream;
+    try {
+      stream = session.request(headers, { endStream: false });
+    } catch {
+      // The session went away between acquire and request (GOAWAY): use a new one.
+      s.session.retire(session);
+      session = s.session.acquire();
+      stream = session.request(headers, { endStream: false });
+    }
+    this.#session = session;
+    this.#stream = stream;
+    s.session.callStarted(session);
+    this.#reader = new MessageReader(
+      stream,
+      s.maxReceive,
+      identity,
+      (e) => this.#cancel(e),
+      () => this.#cancel(new RpcError(Code.CANCELLED, "the caller stopped reading")),
+    );
+    this.#readerDone = undefined;
+    const reader = this.#reader;
+    stream.on("response", (h) => this.#onResponse(stream, h as HeaderFields));
+    stream.on("data", (chunk: Uint8Array) => reader.push(chunk));
+    stream.on("trailers", (t) => {
+      if (stream === this.#stream) this.#trailerFields = t as HeaderFields;
+    });
+    stream.on("end", () => {
+      if (stream === this.#stream) this.#readerDone = reader.end();
+    });
+    stream.on("error", () => {
+      // The outcome is decided on "close" from the stream's state.
+    });
+    stream.on("close", () => this.#onClose(stream, session));
+  }
+
+  #onResponse(stream: http2.ClientHttp2Stream, fields: HeaderFields): void {
+    if (stream !== this.#stream) return;
+    this.#replay = undefined;
+    this.#httpStatus = Number(fields[":status"] ?? 0);
+    const head = validateResponseHeader(fields);
+    if (head.outcome !== undefined) {
+      this.#headOutcome = head.outcome;
+      if (head.outcome.error === undefined) {
+        // Trailers-only OK: its fields are both the headers and the trailers.
+        this.#header = metadataFromHeaders(Object.entries(fields) as Array<[string, string]>);
+        this.#trailer.merge(this.#header);
+      }
+      if (head.outcome.error !== undefined && !stream.closed) {
+        // Nothing useful can follow an error in the headers.
+        stream.close(rstCode.CANCEL);
+      }
+      return;
+    }
+    this.#header = metadataFromHeaders(Object.entries(fields) as Array<[string, string]>);
+    this.#reader.compression = head.compression;
+    if (!this.#unary) {
+      this.#settle({
+        header: this.#header,
+        messages: this.#reader.messages,
+        trailer: this.#trailer,
+      });
+    }
+  }
+
+  async #onClose(
+    stream: http2.ClientHttp2Stream,
+    session: http2.ClientHttp2Session,
+  ): Promise<void> {
+    this.#s.session.callEnded(session);
+    if (stream !== this.#stream || this.#finished) return;
+    if (this.#localError !== undefined) return this.#finish(this.#localError);
+    const code = stream.rstCode ?? rstCode.NO_ERROR;
+    const neverAnswered = this.#httpStatus === 0 && this.#trailerFields === undefined;
+    if (neverAnswered && code === rstCode.REFUSED_STREAM && this.#canRetry()) {
+      this.#s.session.retire(session);
+      try {
+        this.#retry();
+        return;
+      } catch (e) {
+        return this.#finish(RpcError.from(e, Code.UNAVAILABLE));
+      }
+    }
+    if (this.#headOutcome !== undefined) return this.#finish(this.#headOutcome.error);
+    if (this.#trailerFields !== undefined) {
+      if (this.#readerDone !== undefined) await this.#readerDone;
+      if (this.#reader.failed) return;
+      const error = statusFromFields(this.#trailerFields, this.#httpStatus);
+      if (error === undefined) {
+        this.#trailer.merge(
+          metadataFromHeaders(Object.entries(this.#trailerFields) as Array<[string, string]>),
+        );
+      }
+      return this.#finish(error);
+    }
+    if (code !== rstCode.NO_ERROR) {
+      return this.#finish(
+        new RpcError(codeFromRstStream(code), `the server reset the stream (HTTP/2 error ${code})`),
+      );
+    }
+    if (session.destroyed || neverAnswered) {
+      return this.#finish(
+        new RpcError(Code.UNAVAILABLE, "the connection was lost before the call completed"),
+      );
+    }
+    this.#finish(new RpcError(Code.INTERNAL, "the server closed the stream without a status"));
+  }
+
+  #canRetry(): boolean {
+    return this.#attempts <= this.#s.retries && this.#replay !== undefined &&
+      !this.#req.signal.aborted;
+  }
+
+  #retry(): void {
+    const replay = this.#replay!;
+    this.#open();
+    for (const chunk of replay) this.#stream.write(chunk);
+    if (this.#requestEnded) this.#stream.end();
+  }
+
+  #write(chunk: Uint8Array): boolean {
+    if (this.#replay !== undefined) {
+      this.#replayBytes += chunk.byteLength;
+      if (this.#replayBytes > REPLAY_LIMIT_BYTES) this.#replay = undefined;
+      else this.#replay.push(chunk);
+    }
+    return this.#stream.write(chunk);
+  }
+
+  #endRequest(): void {
+    this.#requestEnded = true;
+    if (!this.#stream.destroyed) this.#stream.end();
+  }
+
+  #sendUnary(message: Uint8Array): void {
+    const s = this.#s;
+    if (message.byteLength > s.maxSend) {
+      this.#cancel(
+        new RpcError(
+          Code.RESOURCE_EXHAUSTED,
+          `request message of ${message.byteLength} bytes exceeds the send limit of ${s.maxSend} bytes`,
+        ),
+      );
+      return;
+    }
+    if (s.compression === identity) {
+      this.#write(frameMessage(0, message));
+      this.#endRequest();
+      return;
+    }
+    s.compression.compress(message).then((packed) => {
+      if (this.#finished) return;
+      this.#write(frameMessage(1, packed));
+      this.#endRequest();
+    }, (e) => this.#cancel(RpcError.from(e, Code.INTERNAL)));
+  }
+
+  async #pump(messages: AsyncIterable<Uint8Array>): Promise<void> {
+    const s = this.#s;
+    try {
+      for await (const message of messages) {
+        if (this.#finished || this.#localError !== undefined) return;
+        // A closed stream means the call is ending (a retry replaces it at once).
+        if (this.#stream.destroyed) return;
+        const wait = writeMessage(this.#sink, message, s.compression, s.maxSend);
+        if (wait !== undefined) await wait;
+      }
+      if (!this.#finished) this.#endRequest();
+    } catch (e) {
+      const error = e instanceof RpcError && e.code === Code.RESOURCE_EXHAUSTED
+        ? e
+        : RpcError.from(e, Code.CANCELLED);
+      this.#cancel(error);
+    }
+  }
+
+  /** Stops the call from this side: RST_STREAM(CANCEL) and fail with `error`. */
+  #cancel(error: RpcError): void {
+    if (this.#finished || this.#localError !== undefined) return;
+    this.#localError = error;
+    const stream = this.#stream;
+    if (stream !== undefined && !stream.closed && !stream.destroyed) {
+      stream.close(rstCode.CANCEL);
+    } else {
+      this.#finish(error);
+    }
+  }
+
+  #settle(value: UnaryTransportResponse | StreamTransportResponse): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#resolve(value);
+  }
+
+  #finish(error: RpcError | undefined): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#req.signal.removeEventListener("abort", this.#onAbort);
+    const messages = this.#reader?.messages;
+    if (error !== undefined) {
+      messages?.fail(error);
+      if (!this.#settled) {
+        this.#settled = true;
+        this.#reject(error);
+      }
+      return;
+    }
+    if (this.#header === undefined) this.#header = new Metadata();
+    if (this.#unary) {
+      this.#finishUnary(messages);
+      return;
+    }
+    messages?.close();
+    this.#settle({ header: this.#header, messages: messages!, trailer: this.#trailer });
+  }
+
+  async #finishUnary(
+    messages: AsyncIterable<Uint8Array> & { close(): void } | undefined,
+  ): Promise<void> {
+    const path = this.#req.method.path;
+    if (messages === undefined) {
+      this.#reject(new RpcError(Code.INTERNAL, `${path} answered OK without a message`));
+      return;
+    }
+    messages.close();
+    let message: Uint8Array | undefined;
+    let count = 0;
+    for await (const m of messages) {
+      message = m;
+      count++;
+    }
+    this.#settled = true;
+    if (count !== 1) {
+      this.#reject(
+        new RpcError(
+          Code.INTERNAL,
+          count === 0
+            ? `${path} answered OK without a message`
+            : `${path} answered with ${count} messages, expected one`,
+        ),
+      );
+      return;
+    }
+    this.#resolve({ header: this.#header!, message: message!, trailer: this.#trailer });
+  }
+}

@@ -1,0 +1,164 @@
+import {
+  Code,
+  type Compression,
+  type Envelope,
+  EnvelopeDecoder,
+  FLAG_COMPRESSED,
+  MessageQueue,
+  RpcError,
+} from "../../mod.ts";
+
+/** The readable side of an HTTP/2 stream, as the reader uses it. */
+export interface DataSource {
+  pause(): unknown;
+  resume(): unknown;
+}
+
+/**
+ * Turns the DATA of one HTTP/2 stream into messages: frames are cut by one
+ * `EnvelopeDecoder` (the size limit checked before allocating), compressed
+ * frames are inflated with the call's encoding (capped at the same limit), and
+ * every message goes into a bounded queue. When the queue is full or a frame
+ * is being inflated the stream is paused, so HTTP/2 flow control stops the
+ * sender instead of memory filling up. The fast path (uncompressed frames, a
+ * consumer keeping up) is synchronous: no promise per frame.
+ */
+export class MessageReader {
+  /** The messages, in order; the owner closes or fails it at the end of the call. */
+  readonly messages: MessageQueue<Uint8Array>;
+  readonly #source: DataSource;
+  readonly #decoder: EnvelopeDecoder;
+  readonly #maxBytes: number;
+  #compression: Compression;
+  readonly #onError: (error: RpcError) => void;
+  #backlog: Envelope[] = [];
+  #busy = false;
+  #failed = false;
+  #ended = false;
+  #onDrained: (() => void) | undefined;
+
+  /**
+   * `compression` inflates frames flagged as compressed; `onError` hears of a
+   * malformed or oversized frame (the reader stops; the owner ends the call).
+   */
+  constructor(
+    source: DataSource,
+    maxBytes: number,
+    compression: Compression,
+    onError: (error: RpcError) => void,
+    onReturn?: () => void,
+  ) {
+    this.#source = source;
+    this.#maxBytes = maxBytes;
+    this.#decoder = new EnvelopeDecoder(maxBytes);
+    this.#compression = compression;
+    this.#onError = onError;
+    this.messages = new MessageQueue({ highWaterMark: 8, onReturn });
+  }
+
+  /** Feeds one DATA chunk. */
+  push(chunk: Uint8Array): void {
+    if (this.#failed) return;
+    let frames: Envelope[];
+    try {
+      frames = this.#decoder.push(chunk);
+    } catch (e) {
+      this.#fail(RpcError.from(e, Code.INTERNAL));
+      return;
+    }
+    if (frames.length === 0) return;
+    if (this.#busy) {
+      for (const f of frames) this.#backlog.push(f);
+      return;
+    }
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i];
+      if ((frame.flags & FLAG_COMPRESSED) === 0) {
+        const wait = this.messages.push(frame.data);
+        if (wait === undefined) continue;
+        this.#backlog = frames.slice(i + 1);
+        this.#slowPath(wait);
+        return;
+      }
+      this.#backlog = frames.slice(i);
+      this.#slowPath(undefined);
+      return;
+    }
+  }
+
+  /**
+   * Declares the end of DATA; resolves once every message is in the queue.
+   * Rejects with `INTERNAL` when the stream ended inside a frame.
+   */
+  end(): Promise<void> {
+    this.#ended = true;
+    if (this.#failed) return Promise.resolve();
+    try {
+      this.#decoder.end();
+    } catch (e) {
+      this.#fail(RpcError.from(e, Code.INTERNAL));
+      return Promise.resolve();
+    }
+    if (!this.#busy) return Promise.resolve();
+    return new Promise((resolve) => (this.#onDrained = resolve));
+  }
+
+  /** Sets the encoding of compressed frames, once the response headers name it. */
+  set compression(compression: Compression) {
+    this.#compression = compression;
+  }
+
+  /** True once a frame failed to decode. */
+  get failed(): boolean {
+    return this.#failed;
+  }
+
+  async #slowPath(first: Promise<void> | undefined): Promise<void> {
+    this.#busy = true;
+    this.#source.pause();
+    try {
+      if (first !== undefined) await first;
+      while (this.#backlog.length > 0 && !this.#failed) {
+        const frame = this.#backlog.shift()!;
+        let data = frame.data;
+        if ((frame.flags & FLAG_COMPRESSED) !== 0) data = await this.#inflate(data);
+        const wait = this.messages.push(data);
+        if (wait !== undefined) await wait;
+      }
+    } catch (e) {
+      this.#fail(RpcError.from(e, Code.INTERNAL));
+    }
+    this.#busy = false;
+    if (this.#onDrained !== undefined) {
+      const done = this.#onDrained;
+      this.#onDrained = undefined;
+      done();
+    } else if (!this.#ended && !this.#failed) {
+      this.#source.resume();
+    }
+  }
+
+  #inflate(data: Uint8Array): Promise<Uint8Array> {
+    if (this.#compression.name === "identity") {
+      return Promise.reject(
+        new RpcError(
+          Code.INTERNAL,
+          "received a compressed message but no grpc-encoding was sent for the call",
+        ),
+      );
+    }
+    return this.#compression.decompress(data, this.#maxBytes);
+  }
+
+  #fail(error: RpcError): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.#backlog.length = 0;
+    this.#onError(error);
+    if (this.#onDrained !== undefined) {
+      const done = this.#onDrained;
+      this.#onDrained = undefined;
+      done();
+    }
+  }
+}

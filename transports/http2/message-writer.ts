@@ -1,0 +1,70 @@
+import {
+  Code,
+  type Compression,
+  FLAG_COMPRESSED,
+  RpcError,
+  writeEnvelopeHeader,
+} from "../../mod.ts";
+
+/** The writable side of an HTTP/2 stream, as the writer uses it. */
+export interface DataSink {
+  write(chunk: Uint8Array): boolean;
+  once(event: "drain" | "close", listener: () => void): unknown;
+  off(event: "drain" | "close", listener: () => void): unknown;
+  readonly destroyed: boolean;
+}
+
+/**
+ * Frames `body` with its 5-byte header in one buffer, so a message goes out
+ * as one `write` (one DATA frame for small messages).
+ */
+export function frameMessage(flags: number, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(5 + body.byteLength);
+  writeEnvelopeHeader(out, 0, flags, body.byteLength);
+  out.set(body, 5);
+  return out;
+}
+
+/**
+ * Resolves when `sink` can take more data (its `drain`) or is gone. Callers
+ * only wait when `write` returned false: that is how a slow peer holds back
+ * a fast sender without buffering a whole stream.
+ */
+export function waitForDrain(sink: DataSink): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      sink.off("drain", done);
+      sink.off("close", done);
+      resolve();
+    };
+    sink.once("drain", done);
+    sink.once("close", done);
+  });
+}
+
+/**
+ * Writes one message: checks the send limit, compresses it when the call
+ * has an encoding, frames it and writes it. Returns a promise only when the
+ * caller must wait (compression, or a full write buffer).
+ */
+export function writeMessage(
+  sink: DataSink,
+  message: Uint8Array,
+  compression: Compression,
+  maxSendBytes: number,
+): void | Promise<void> {
+  if (message.byteLength > maxSendBytes) {
+    throw new RpcError(
+      Code.RESOURCE_EXHAUSTED,
+      `message of ${message.byteLength} bytes exceeds the send limit of ${maxSendBytes} bytes`,
+    );
+  }
+  if (compression.name === "identity") {
+    if (sink.destroyed) return;
+    return sink.write(frameMessage(0, message)) ? undefined : waitForDrain(sink);
+  }
+  return compression.compress(message).then((packed) => {
+    if (sink.destroyed) return;
+    if (!sink.write(frameMessage(FLAG_COMPRESSED, packed))) return waitForDrain(sink);
+  });
+}

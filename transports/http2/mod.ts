@@ -1,0 +1,43 @@
+/**
+ * Native gRPC over `node:http2`: a client transport that shares one session
+ * across calls (reconnect with backoff, keepalive, transparent retry of calls
+ * that never reached the server) and a server that runs a wirecall router
+ * (deadlines, cancellation, size limits, gzip, TLS and mutual TLS, graceful
+ * shutdown, and a hand-off for gRPC-Web on the same port).
+ *
+ * @example
+ * ```ts
+ * import { createClient, createRouter } from "wirecall";
+ * import { createHttp2Server, createHttp2Transport } from "wirecall/transports/http2";
+ * import { DemoService } from "./protos/gen/wirecall/demo/v1/demo_pb.ts";
+ *
+ * const server = createHttp2Server(createRouter().service(DemoService, {
+ *   greet: (r) => ({ greeting: `hi ${r.name}` }),
+ * }));
+ * await server.listen({ port: 0 });
+ * const transport = createHttp2Transport({ baseUrl: server.url! });
+ * console.log(await createClient(DemoService, transport).greet({ name: "Ada" }));
+ * await transport.close();
+ * await server.close();
+ * ```
+ *
+ * @module
+ */
+export { createHttp2Transport } from "./client-transport.ts";
+export type {
+  Http2ClientTlsOptions,
+  Http2KeepaliveOptions,
+  Http2ReconnectOptions,
+  Http2TransportOptions,
+} from "./client-options.ts";
+export { createHttp2Server, type Http2Server } from "./server.ts";
+export type { Http2ServerOptions, Http2ServerTlsOptions, ListenOptions } from "./server-options.ts";
+export type { GrpcWebHandoff } from "./grpc-web-handoff.ts";
+export { codeFromRstStream } from "./rst-stream-code.ts";
+export { type HeaderFields, validateResponseHeader } from "./validate-response.ts";
+export { isGrpcContentType, validateRequestHeader } from "./validate-request.ts";
+export {
+  DEFAULT_CONNECTION_WINDOW_BYTES,
+  DEFAULT_STREAM_WINDOW_BYTES,
+  type WindowOptions,
+} from "./flow-control.ts";

@@ -1,0 +1,188 @@
+import type * as http2 from "node:http2";
+import {
+  Code,
+  identity,
+  Metadata,
+  metadataToHeaders,
+  type PeerInfo,
+  RpcError,
+  type ServerCallIO,
+  writeTrailerFields,
+} from "../../mod.ts";
+import { MessageReader } from "./message-reader.ts";
+import { writeMessage } from "./message-writer.ts";
+import { rstCode } from "./rst-stream-code.ts";
+import type { RequestHead } from "./validate-request.ts";
+
+type OutgoingHeaders = Record<string, string | string[] | number>;
+
+function addField(target: OutgoingHeaders, key: string, value: string): void {
+  const prev = target[key];
+  if (prev === undefined) target[key] = value;
+  else if (Array.isArray(prev)) prev.push(value);
+  else target[key] = [String(prev), value];
+}
+
+/** Limits a server call enforces. */
+export interface ServerCallLimits {
+  /** Largest request message, in bytes. */
+  maxReceiveBytes: number;
+  /** Largest response message, in bytes. */
+  maxSendBytes: number;
+}
+
+/**
+ * One server stream as the core's `ServerCallIO`: request DATA becomes
+ * messages (with backpressure), responses are framed (and compressed) onto
+ * the stream, and the status goes out as trailers — or as one trailers-only
+ * HEADERS block when nothing was sent. A client RST_STREAM or a lost
+ * connection aborts `signal` with `CANCELLED`.
+ */
+export class Http2ServerCall implements ServerCallIO {
+  readonly metadata: Metadata;
+  readonly timeoutMs: number | undefined;
+  readonly signal: AbortSignal;
+  readonly peer: PeerInfo;
+  readonly contentSubtype: string;
+  readonly messages: AsyncIterable<Uint8Array>;
+  readonly #stream: http2.ServerHttp2Stream;
+  readonly #head: RequestHead;
+  readonly #limits: ServerCallLimits;
+  readonly #abort = new AbortController();
+  readonly #reader: MessageReader;
+  readonly #onDone: (call: Http2ServerCall) => void;
+  #headerSent = false;
+  #ended = false;
+  #trailers: OutgoingHeaders | undefined;
+
+  /** Wraps `stream`; `onDone` runs once when the call is over. */
+  constructor(
+    stream: http2.ServerHttp2Stream,
+    head: RequestHead,
+    metadata: Metadata,
+    peer: PeerInfo,
+    limits: ServerCallLimits,
+    onDone: (call: Http2ServerCall) => void,
+  ) {
+    this.#stream = stream;
+    this.#head = head;
+    this.#limits = limits;
+    this.#onDone = onDone;
+    this.metadata = metadata;
+    this.timeoutMs = head.timeoutMs;
+    this.signal = this.#abort.signal;
+    this.peer = peer;
+    this.contentSubtype = head.contentSubtype;
+    const reader = new MessageReader(
+      stream,
+      limits.maxReceiveBytes,
+      head.requestCompression,
+      (e) => this.#failRequest(e),
+    );
+    this.#reader = reader;
+    this.messages = reader.messages;
+    stream.on("data", (chunk: Uint8Array) => reader.push(chunk));
+    stream.on("end", () => {
+      reader.end().then(() => {
+        if (!reader.failed) reader.messages.close();
+      });
+    });
+    stream.on("wantTrailers", () => {
+      if (!stream.destroyed) stream.sendTrailers(this.#trailers ?? { "grpc-status": "0" });
+    });
+    stream.on("error", () => {
+      // Reported through "close": a reset or lost stream cancels the call.
+    });
+    stream.on("close", () => {
+      if (!this.#ended) {
+        this.#ended = true;
+        const reason = new RpcError(
+          Code.CANCELLED,
+          stream.rstCode === rstCode.CANCEL
+            ? "the client cancelled the call"
+            : "the stream closed before the call completed",
+        );
+        reader.messages.fail(reason);
+        this.#abort.abort(reason);
+      }
+      this.#onDone(this);
+    });
+  }
+
+  /** Cancels the call from the server side (used when a graceful close runs out of time). */
+  cancel(reason: RpcError): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#reader.messages.fail(reason);
+    this.#abort.abort(reason);
+    if (!this.#stream.destroyed) this.#stream.close(rstCode.CANCEL);
+  }
+
+  #responseHeaders(header: Metadata): OutgoingHeaders {
+    const out: OutgoingHeaders = {
+      ":status": 200,
+      "content-type": this.#head.contentType,
+      "grpc-accept-encoding": "gzip, identity",
+    };
+    if (this.#head.responseCompression !== identity) {
+      out["grpc-encoding"] = this.#head.responseCompression.name;
+    }
+    if (header.size > 0) metadataToHeaders(header, (k, v) => addField(out, k, v));
+    return out;
+  }
+
+  sendHeader(header: Metadata): void {
+    if (this.#headerSent || this.#ended || this.#stream.destroyed) return;
+    this.#headerSent = true;
+    this.#stream.respond(this.#responseHeaders(header), { waitForTrailers: true });
+  }
+
+  sendMessage(message: Uint8Array): void | Promise<void> {
+    if (this.#ended || this.#stream.destroyed) return;
+    if (!this.#headerSent) this.sendHeader(new Metadata());
+    return writeMessage(
+      this.#stream,
+      message,
+      this.#head.responseCompression,
+      this.#limits.maxSendBytes,
+    );
+  }
+
+  end(error: RpcError | undefined, trailer: Metadata, header: Metadata | undefined): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const stream = this.#stream;
+    if (stream.destroyed) return;
+    if (!this.#headerSent) {
+      // Trailers-only: headers and status in one HEADERS frame that ends the stream.
+      this.#headerSent = true;
+      const fields = this.#responseHeaders(header ?? new Metadata());
+      delete fields["grpc-encoding"];
+      writeTrailerFields(error, trailer, (k, v) => addField(fields, k, v));
+      stream.respond(fields, { endStream: true });
+    } else {
+      const fields: OutgoingHeaders = {};
+      writeTrailerFields(error, trailer, (k, v) => addField(fields, k, v));
+      this.#trailers = fields;
+      stream.end();
+    }
+    this.#discardRequest();
+  }
+
+  /** A malformed or oversized request frame fails this call only. */
+  #failRequest(error: RpcError): void {
+    this.#reader.messages.fail(error);
+    if (this.#ended) return;
+    this.end(error, new Metadata(), this.#headerSent ? undefined : new Metadata());
+    this.#abort.abort(error);
+  }
+
+  /** Once answered, whatever the client still sends is read and dropped. */
+  #discardRequest(): void {
+    const stream = this.#stream;
+    if (stream.readableEnded) return;
+    stream.removeAllListeners("data");
+    stream.on("data", () => {});
+    stream.resume();
+  }
+}

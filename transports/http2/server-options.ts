@@ -1,0 +1,74 @@
+import * as z from "zod/mini";
+import { byteLimitOption, durationOption, functionOption } from "../../mod.ts";
+import type { WindowOptions } from "./flow-control.ts";
+import type { GrpcWebHandoff } from "./grpc-web-handoff.ts";
+
+/** TLS settings of the server; PEM text or bytes. */
+export interface Http2ServerTlsOptions {
+  /** The server certificate chain. */
+  cert: string | Uint8Array;
+  /** Its private key. */
+  key: string | Uint8Array;
+  /** CAs trusted for client certificates (mutual TLS). */
+  ca?: string | Uint8Array;
+  /** Ask clients for a certificate (mutual TLS); it shows in `ctx.peer.certificate`. */
+  requestCert?: boolean;
+  /** Refuse clients without a valid certificate when `requestCert` is set (default true). */
+  rejectUnauthorized?: boolean;
+}
+
+/** Options of {@link createHttp2Server}. */
+export interface Http2ServerOptions extends WindowOptions {
+  /** Serve TLS (HTTP/2 over TLS with ALPN `h2`); cleartext HTTP/2 (h2c) without it. */
+  tls?: Http2ServerTlsOptions;
+  /** Largest request message accepted, in bytes (default 4 MiB): over it is `RESOURCE_EXHAUSTED`. */
+  maxReceiveMessageBytes?: number;
+  /** Largest response message sent, in bytes (default: no limit): over it is `RESOURCE_EXHAUSTED`. */
+  maxSendMessageBytes?: number;
+  /** Concurrent calls per connection (HTTP/2 `SETTINGS_MAX_CONCURRENT_STREAMS`, default 1000). */
+  maxConcurrentStreams?: number;
+  /**
+   * Compress responses with gzip when the client accepts it (default
+   * `"identity"`: responses are compressed only when the request was).
+   */
+  sendCompression?: "gzip" | "identity";
+  /** Default grace period of `close()`, in ms (default 5 s). */
+  closeGraceMs?: number;
+  /** Serves requests that are not native gRPC (gRPC-Web, CORS preflights) on the same port. */
+  grpcWeb?: GrpcWebHandoff;
+}
+
+const bytes = z.union([z.string(), z.instanceof(Uint8Array)]);
+
+/** The zod schema of {@link Http2ServerOptions}. */
+export const http2ServerOptionsSchema = z.strictObject({
+  tls: z.optional(z.strictObject({
+    cert: bytes,
+    key: bytes,
+    ca: z.optional(bytes),
+    requestCert: z.optional(z.boolean()),
+    rejectUnauthorized: z.optional(z.boolean()),
+  })),
+  maxReceiveMessageBytes: z.optional(byteLimitOption),
+  maxSendMessageBytes: z.optional(byteLimitOption),
+  maxConcurrentStreams: z.optional(z.number().check(z.int(), z.positive())),
+  sendCompression: z.optional(z.enum(["gzip", "identity"])),
+  closeGraceMs: z.optional(durationOption),
+  grpcWeb: z.optional(functionOption),
+  streamWindowBytes: z.optional(byteLimitOption),
+  connectionWindowBytes: z.optional(byteLimitOption),
+});
+
+/** Options of `Http2Server.listen`. */
+export interface ListenOptions {
+  /** The port (default 0: any free port). */
+  port?: number;
+  /** The address to listen on (default `127.0.0.1`). */
+  host?: string;
+}
+
+/** The zod schema of {@link ListenOptions}. */
+export const listenOptionsSchema = z.strictObject({
+  port: z.optional(z.number().check(z.int(), z.gte(0), z.lte(65535))),
+  host: z.optional(z.string()),
+});

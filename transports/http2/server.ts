@@ -1,0 +1,347 @@
+import * as http from "node:http";
+import * as http2 from "node:http2";
+import * as net from "node:net";
+import type { TLSSocket } from "node:tls";
+import {
+  builtinCompressions,
+  Code,
+  DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
+  gzip,
+  identity,
+  Metadata,
+  metadataFromHeaders,
+  parseOptions,
+  type PeerInfo,
+  type Router,
+  RpcError,
+  writeTrailerFields,
+} from "../../mod.ts";
+import { openConnectionWindow, windowSettings } from "./flow-control.ts";
+import type { GrpcWebHandoff } from "./grpc-web-handoff.ts";
+import { Http2ServerCall, type ServerCallLimits } from "./server-call.ts";
+import {
+  type Http2ServerOptions,
+  http2ServerOptionsSchema,
+  type ListenOptions,
+  listenOptionsSchema,
+} from "./server-options.ts";
+import {
+  isGrpcContentType,
+  type RequestRejection,
+  validateRequestHeader,
+} from "./validate-request.ts";
+import { type HeaderFields, headerText } from "./validate-response.ts";
+
+/** A running (or ready to run) gRPC server on `node:http2`. */
+export interface Http2Server {
+  /** Starts listening; resolves with the bound address once it accepts calls. */
+  listen(options?: ListenOptions): Promise<{ host: string; port: number }>;
+  /**
+   * Stops: no new connections, GOAWAY on every open one, in-flight calls may
+   * finish within `graceMs` (default: the `closeGraceMs` option, 5 s); after
+   * that they are cancelled (their handlers see `CANCELLED`) and the
+   * connections are closed.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
+  /** The bound port, once listening. */
+  readonly port: number | undefined;
+  /** The base URL clients use (`http://host:port` or `https://host:port`), once listening. */
+  readonly url: string | undefined;
+  /** The underlying `node:http2` server, for what wirecall does not cover. */
+  readonly nodeServer: http2.Http2Server | http2.Http2SecureServer;
+}
+
+const sessionPeers = new WeakMap<http2.ServerHttp2Session, PeerInfo>();
+
+function peerOf(session: http2.ServerHttp2Session): PeerInfo {
+  let peer = sessionPeers.get(session);
+  if (peer === undefined) {
+    const socket = session.socket as TLSSocket | undefined;
+    const tls = session.encrypted === true;
+    peer = {
+      address: socket?.remoteAddress === undefined
+        ? "unknown"
+        : `${socket.remoteAddress}:${socket.remotePort}`,
+      protocol: "grpc",
+      tls,
+    };
+    if (tls && typeof socket?.getPeerCertificate === "function") {
+      const cert = socket.getPeerCertificate();
+      if (cert !== null && Object.keys(cert).length > 0) peer.certificate = cert;
+    }
+    sessionPeers.set(session, peer);
+  }
+  return peer;
+}
+
+/**
+ * Creates a gRPC server on `node:http2` for `router`: cleartext (h2c) or
+ * TLS, mutual TLS with the client certificate in `ctx.peer.certificate`,
+ * deadlines from `grpc-timeout`, cancellation on RST_STREAM, message size
+ * limits, gzip, graceful shutdown, and optionally gRPC-Web on the same port
+ * (see {@link GrpcWebHandoff}). A malformed or oversized request fails only
+ * its own call.
+ *
+ * @example
+ * ```ts
+ * import { createRouter } from "wirecall";
+ * import { createHttp2Server } from "wirecall/transports/http2";
+ * import { DemoService } from "./protos/gen/wirecall/demo/v1/demo_pb.ts";
+ *
+ * const router = createRouter().service(DemoService, { greet: (r) => ({ greeting: `hi ${r.name}` }) });
+ * const server = createHttp2Server(router);
+ * const { port } = await server.listen({ port: 50051 });
+ * // … later
+ * await server.close({ graceMs: 1000 });
+ * ```
+ */
+export function createHttp2Server(router: Router, options?: Http2ServerOptions): Http2Server {
+  const opts = parseOptions(
+    "http2 server",
+    http2ServerOptionsSchema,
+    options,
+  ) as Http2ServerOptions;
+  const limits: ServerCallLimits = {
+    maxReceiveBytes: opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
+    maxSendBytes: opts.maxSendMessageBytes ?? Infinity,
+  };
+  const sendCompression = opts.sendCompression === "gzip" ? gzip : identity;
+  const handoff = opts.grpcWeb;
+  const settings: http2.Settings = {
+    ...windowSettings(opts),
+    maxConcurrentStreams: opts.maxConcurrentStreams ?? 1000,
+  };
+  const tls = opts.tls;
+  const h2 = tls === undefined ? http2.createServer({ settings }) : http2.createSecureServer({
+    settings,
+    cert: tls.cert as string,
+    key: tls.key as string,
+    ca: tls.ca as string | undefined,
+    requestCert: tls.requestCert ?? false,
+    rejectUnauthorized: tls.requestCert ? (tls.rejectUnauthorized ?? true) : false,
+    allowHTTP1: handoff !== undefined,
+    ALPNProtocols: handoff !== undefined ? ["h2", "http/1.1"] : ["h2"],
+  });
+  const sessions = new Set<http2.ServerHttp2Session>();
+  const calls = new Set<Http2ServerCall>();
+  const sockets = new Set<net.Socket>();
+  const onCallDone = (call: Http2ServerCall) => calls.delete(call);
+  let front: net.Server | undefined;
+  let http1: http.Server | undefined;
+  let bound: { host: string; port: number } | undefined;
+  let closing: Promise<void> | undefined;
+
+  h2.on("session", (session: http2.ServerHttp2Session) => {
+    sessions.add(session);
+    openConnectionWindow(session, opts);
+    session.on("error", () => {
+      // A broken connection fails its calls through their streams.
+    });
+    session.on("close", () => sessions.delete(session));
+    if (closing !== undefined) session.close();
+  });
+  h2.on("stream", (
+    stream: http2.ServerHttp2Stream,
+    headers: HeaderFields,
+    _flags: number,
+    rawHeaders: string[],
+  ) => {
+    if (!isGrpcContentType(headerText(headers, "content-type")) && handoff !== undefined) {
+      handOff(handoff, stream, headers, rawHeaders);
+      return;
+    }
+    const head = validateRequestHeader(headers, builtinCompressions, sendCompression);
+    if ("httpStatus" in head) {
+      reject(stream, head);
+      return;
+    }
+    const metadata = metadataFromHeaders(Object.entries(headers) as Array<[string, string]>);
+    const call = new Http2ServerCall(
+      stream,
+      head,
+      metadata,
+      peerOf(stream.session as http2.ServerHttp2Session),
+      limits,
+      onCallDone,
+    );
+    calls.add(call);
+    router.handle(headerText(headers, ":path") ?? "", call);
+  });
+  if (handoff !== undefined) {
+    // HTTP/1.1 requests (TLS with ALPN http/1.1) arrive as "request"; adding
+    // that listener also makes Node answer HTTP/2 streams through its
+    // compatibility layer, which is removed again: streams stay ours.
+    const before = new Set(h2.listeners("stream"));
+    h2.on("request", (req: unknown, res: unknown) => {
+      const request = req as http.IncomingMessage;
+      if (request.httpVersionMajor === 2) return;
+      serveHttp1(handoff, request, res as http.ServerResponse);
+    });
+    for (const l of h2.listeners("stream")) {
+      if (!before.has(l)) h2.off("stream", l as (...args: unknown[]) => void);
+    }
+  }
+  h2.on("connection", (socket: net.Socket) => trackSocket(socket));
+  h2.on("secureConnection", (socket: net.Socket) => trackSocket(socket));
+
+  function trackSocket(socket: net.Socket): void {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  }
+
+  function listenTarget(): net.Server {
+    if (tls !== undefined || handoff === undefined) return h2;
+    // Cleartext with gRPC-Web: one port for prior-knowledge HTTP/2 and
+    // HTTP/1.1, told apart by the HTTP/2 connection preface ("PRI * …").
+    http1 = http.createServer((req, res) => serveHttp1(handoff, req, res));
+    front = net.createServer((socket) => {
+      trackSocket(socket);
+      socket.once("data", (chunk: Uint8Array) => {
+        socket.pause();
+        socket.unshift(chunk);
+        const isH2 = chunk.length >= 3 && chunk[0] === 0x50 && chunk[1] === 0x52 &&
+          chunk[2] === 0x49;
+        if (isH2) {
+          h2.emit("connection", socket);
+        } else {
+          http1!.emit("connection", socket);
+          socket.resume();
+        }
+      });
+    });
+    return front;
+  }
+
+  const server: Http2Server = {
+    nodeServer: h2,
+    get port() {
+      return bound?.port;
+    },
+    get url() {
+      if (bound === undefined) return undefined;
+      const host = bound.host.includes(":") ? `[${bound.host}]` : bound.host;
+      return `${tls === undefined ? "http" : "https"}://${host}:${bound.port}`;
+    },
+    listen(listenOptions) {
+      const l = parseOptions("listen", listenOptionsSchema, listenOptions) as ListenOptions;
+      const target = listenTarget();
+      return new Promise((resolve, reject) => {
+        target.once("error", reject);
+        target.listen(l.port ?? 0, l.host ?? "127.0.0.1", () => {
+          target.off("error", reject);
+          const address = target.address() as net.AddressInfo;
+          bound = { host: l.host ?? address.address, port: address.port };
+          resolve(bound);
+        });
+      });
+    },
+    close(closeOptions) {
+      if (closing !== undefined) return closing;
+      const graceMs = closeOptions?.graceMs ?? opts.closeGraceMs ?? 5_000;
+      closing = new Promise<void>((resolve) => {
+        const target = front ?? h2;
+        if (target.listening) target.close();
+        if (front !== undefined && h2.listening) h2.close();
+        // GOAWAY: running calls go on, new ones go elsewhere.
+        for (const session of sessions) session.close();
+        http1?.closeIdleConnections?.();
+        const stop = () => {
+          clearInterval(poll);
+          clearTimeout(timer);
+          for (const socket of sockets) socket.destroy();
+          resolve();
+        };
+        const poll = setInterval(() => {
+          if (calls.size === 0 && sessions.size === 0) stop();
+        }, 10);
+        const timer = setTimeout(() => {
+          const reason = new RpcError(Code.CANCELLED, "the server is shutting down");
+          for (const call of calls) call.cancel(reason);
+          for (const session of sessions) session.destroy();
+          stop();
+        }, graceMs);
+        if (calls.size === 0 && sessions.size === 0) stop();
+      });
+      return closing;
+    },
+  };
+  return server;
+}
+
+/** Answers a refused request: its HTTP status with the mapped gRPC status, trailers-only. */
+function reject(stream: http2.ServerHttp2Stream, rejection: RequestRejection): void {
+  stream.on("error", () => {});
+  if (stream.destroyed) return;
+  const fields: Record<string, string | string[] | number> = {
+    ":status": rejection.httpStatus,
+    "content-type": "application/grpc",
+    ...rejection.headers,
+  };
+  writeTrailerFields(rejection.error, new Metadata(), (k, v) => (fields[k] = v));
+  stream.respond(fields, { endStream: true });
+  // Whatever the client sends is dropped.
+  stream.resume();
+}
+
+function handOff(
+  handoff: GrpcWebHandoff,
+  stream: http2.ServerHttp2Stream,
+  headers: HeaderFields,
+  rawHeaders: string[],
+): void {
+  stream.on("error", () => {});
+  const req = new http2.Http2ServerRequest(
+    stream,
+    headers as http2.IncomingHttpHeaders,
+    {},
+    rawHeaders,
+  );
+  const res = new http2.Http2ServerResponse(stream);
+  serveHttp1(handoff, req, res);
+}
+
+/** The part of both response kinds that a refusal uses. */
+interface PlainResponse {
+  readonly headersSent: boolean;
+  writeHead(status: number, headers?: Record<string, string>): unknown;
+  end(body?: string): unknown;
+}
+
+function serveHttp1(
+  handoff: GrpcWebHandoff,
+  req: http.IncomingMessage | http2.Http2ServerRequest,
+  response: http.ServerResponse | http2.Http2ServerResponse,
+): void {
+  const res = response as unknown as PlainResponse;
+  const decline = () => {
+    if (res.headersSent) return;
+    const error = new RpcError(
+      Code.UNKNOWN,
+      `unsupported content-type ${
+        req.headers["content-type"] ?? "(none)"
+      }; this server speaks gRPC`,
+    );
+    const fields: Record<string, string> = {};
+    writeTrailerFields(error, new Metadata(), (k, v) => (fields[k] = v));
+    res.writeHead(415, { "content-type": "text/plain", ...fields });
+    res.end("unsupported content-type\n");
+    req.resume();
+  };
+  let result: ReturnType<GrpcWebHandoff>;
+  try {
+    result = handoff(req, response);
+  } catch {
+    if (!res.headersSent) res.writeHead(500);
+    res.end();
+    return;
+  }
+  if (result === false) return decline();
+  if (result instanceof Promise) {
+    result.then((r) => {
+      if (r === false) decline();
+    }, () => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  }
+}
