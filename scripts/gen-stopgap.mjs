@@ -11,6 +11,7 @@ const targets = [
   { out: "src/gen", paths: ["google/rpc/status.proto", "grpc/health/v1/health.proto", "grpc/reflection/v1/reflection.proto", "grpc/reflection/v1alpha/reflection.proto"] },
   { out: "protos/gen", paths: ["wirecall/demo/v1/demo.proto"] },
   { out: "protos/gen", paths: ["wirecall/bench/v1/bench.proto"] },
+  { out: "protos/gen", paths: ["grpc/testing/empty.proto", "grpc/testing/messages.proto", "grpc/testing/test.proto"] },
 ];
 for (const t of targets) {
   const dir = mkdtempSync(join(tmpdir(), "wirecall-gen-"));
