@@ -1,0 +1,18 @@
+/**
+ * The wirecall server peer: `createHttp2Server` with its defaults.
+ *
+ * @module
+ */
+import { createRouter } from "wirecall";
+import { createHttp2Server } from "wirecall/transports/http2";
+import { BenchService } from "../../protos/gen/wirecall/bench/v1/bench_pb.ts";
+import type { PeerOptions, ServerPeer } from "../peer.ts";
+import { benchHandlers } from "./connect-service.ts";
+
+/** Starts the wirecall server. */
+export async function startServer(_options: PeerOptions): Promise<ServerPeer> {
+  const router = createRouter().service(BenchService, benchHandlers);
+  const server = createHttp2Server(router, { maxReceiveMessageBytes: 8 << 20 });
+  const { port } = await server.listen({ port: 0, host: "127.0.0.1" });
+  return { port, close: () => server.close({ graceMs: 0 }) };
+}
