@@ -35,6 +35,11 @@ export interface HandlerContext {
   readonly signal: AbortSignal;
   /** The caller. */
   readonly peer: PeerInfo;
+  /**
+   * The `grpc-encoding` of the request messages (such as `"gzip"`), when the
+   * transport reports one; undefined means identity or unknown.
+   */
+  readonly requestEncoding?: string;
   /** Response headers; sent with the first response message (or with the status). */
   readonly responseHeader: Metadata;
   /** Response trailers, sent with the status. */

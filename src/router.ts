@@ -264,6 +264,7 @@ export function createRouter(options?: RouterOptions): Router {
       clock,
       signal: controller.signal,
       peer: io.peer,
+      requestEncoding: io.requestEncoding,
       responseHeader,
       responseTrailer,
       timeRemaining: () => deadline === undefined ? undefined : Math.max(0, deadline - clock.now()),

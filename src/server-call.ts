@@ -19,6 +19,8 @@ export interface ServerCallIO {
   readonly peer: PeerInfo;
   /** The content subtype the client sent: `"proto"` or `"json"`. */
   readonly contentSubtype: string;
+  /** The `grpc-encoding` the request messages came with (undefined: identity). */
+  readonly requestEncoding?: string;
   /** The serialized (already decompressed) request messages. */
   readonly messages: AsyncIterable<Uint8Array>;
   /** Sends response headers; called at most once, before any message. */

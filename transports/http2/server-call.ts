@@ -44,6 +44,7 @@ export class Http2ServerCall implements ServerCallIO {
   readonly signal: AbortSignal;
   readonly peer: PeerInfo;
   readonly contentSubtype: string;
+  readonly requestEncoding: string | undefined;
   readonly messages: AsyncIterable<Uint8Array>;
   readonly #stream: http2.ServerHttp2Stream;
   readonly #head: RequestHead;
@@ -73,6 +74,9 @@ export class Http2ServerCall implements ServerCallIO {
     this.signal = this.#abort.signal;
     this.peer = peer;
     this.contentSubtype = head.contentSubtype;
+    this.requestEncoding = head.requestCompression === identity
+      ? undefined
+      : head.requestCompression.name;
     const reader = new MessageReader(
       stream,
       limits.maxReceiveBytes,
