@@ -21,3 +21,4 @@ export {
   type ReadFile,
 } from "./compile.ts";
 export { CompileError, type Diagnostic, formatDiagnostic } from "./diagnostic.ts";
+export { generate, type GeneratedFile, type GenerateOptions } from "./generate.ts";
