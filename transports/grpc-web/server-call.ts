@@ -86,6 +86,9 @@ export class GrpcWebServerCall implements ServerCallIO {
     } catch {
       // Already cancelled by the runtime.
     }
+    // The router does not end a call its peer abandoned; settle the runtime's
+    // handler anyway, so that a graceful shutdown is not kept waiting.
+    this.#respond(null, new Headers(this.#init.headers));
   }
 
   #wake(): void {

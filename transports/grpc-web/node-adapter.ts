@@ -1,0 +1,108 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import { Readable } from "node:stream";
+import type { TLSSocket } from "node:tls";
+import type { GrpcWebHandler, GrpcWebRequestInfo } from "./handler.ts";
+
+/** A `node:http` or `node:http2` (compatibility API) request listener. */
+export type NodeRequestListener = (
+  req: IncomingMessage | Http2ServerRequest,
+  res: ServerResponse | Http2ServerResponse,
+) => Promise<void>;
+
+function toRequest(req: IncomingMessage | Http2ServerRequest, signal: AbortSignal): Request {
+  const secure = (req.socket as TLSSocket | null)?.encrypted === true;
+  const host = req.headers[":authority"] ?? req.headers.host ?? "localhost";
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (key.startsWith(":") || value === undefined) continue;
+    if (Array.isArray(value)) { for (const v of value) headers.append(key, v); }
+    else headers.append(key, value);
+  }
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  const init: RequestInit & { duplex: "half" } = {
+    method: req.method,
+    headers,
+    body: hasBody ? Readable.toWeb(req as Readable) as ReadableStream<Uint8Array> : undefined,
+    duplex: "half",
+    signal,
+  };
+  return new Request(`${secure ? "https" : "http"}://${host}${req.url}`, init);
+}
+
+/**
+ * Serves a fetch handler (such as `createGrpcWebHandler`'s) from Node's
+ * `node:http` or `node:http2` servers, HTTP/1.1 and HTTP/2 alike. It streams
+ * the response body, waiting for `drain` when the socket is full, and aborts
+ * the request's signal when the client goes away. Node-only: import it from
+ * `wirecall/transports/grpc-web/node`.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from "node:http";
+ * import { createGrpcWebHandler } from "wirecall/transports/grpc-web";
+ * import { createNodeRequestListener } from "wirecall/transports/grpc-web/node";
+ * createServer(createNodeRequestListener(createGrpcWebHandler(router))).listen(8080);
+ * ```
+ */
+export function createNodeRequestListener(handler: GrpcWebHandler): NodeRequestListener {
+  return async (req, anyRes) => {
+    // Both response kinds have the members used here; one type keeps it simple.
+    const res = anyRes as ServerResponse;
+    const controller = new AbortController();
+    const onClose = () => {
+      if (!res.writableFinished) controller.abort(new Error("the client went away"));
+    };
+    res.once("close", onClose);
+    const info: GrpcWebRequestInfo = {
+      remoteAddr: {
+        hostname: req.socket?.remoteAddress ?? "unknown",
+        port: req.socket?.remotePort ?? 0,
+      },
+    };
+    let response: Response;
+    try {
+      response = await handler(toRequest(req, controller.signal), info);
+    } catch (e) {
+      if (!res.headersSent) {
+        res.writeHead(500, { "content-type": "text/plain" });
+        res.end(`gRPC-Web handler failed: ${(e as Error)?.message ?? e}`);
+      }
+      return;
+    }
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, key) => {
+      headers[key] = value;
+    });
+    res.writeHead(response.status, headers);
+    if (response.body === null) {
+      res.end();
+      return;
+    }
+    // Headers go out now: a server stream's first message may be a while.
+    res.flushHeaders?.();
+    const reader = response.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (res.destroyed) throw new Error("the client went away");
+        if (!res.write(value)) {
+          await new Promise<void>((resolve) => {
+            const go = () => {
+              res.off("drain", go);
+              res.off("close", go);
+              resolve();
+            };
+            res.on("drain", go);
+            res.on("close", go);
+          });
+        }
+      }
+      res.end();
+    } catch (e) {
+      reader.cancel(e).catch(() => {});
+      res.destroy();
+    }
+  };
+}
