@@ -681,7 +681,10 @@ export class DescriptorBuilder {
         }
       }
     }
-    if (fa.defaultValue) fd.defaultValue = this.defaultValue(fd, fa.defaultValue.value);
+    if (fa.defaultValue) {
+      const dv = this.defaultValue(fd, fa.defaultValue.value);
+      if (dv !== undefined) fd.defaultValue = dv;
+    }
   }
 
   defaultValue(fd: FieldDescriptorProto, v: ValueAst): string | undefined {

@@ -22,3 +22,11 @@ export {
 } from "./compile.ts";
 export { CompileError, type Diagnostic, formatDiagnostic } from "./diagnostic.ts";
 export { generate, type GeneratedFile, type GenerateOptions } from "./generate.ts";
+export { type DescriptorSetOptions, toDescriptorSet } from "./descriptor-set.ts";
+export {
+  type CodegenConfig,
+  type CodegenTarget,
+  ConfigError,
+  parseCodegenConfig,
+} from "./config.ts";
+export { type CodegenIO, type RunOptions, type RunResult, runTarget } from "./run.ts";

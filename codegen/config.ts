@@ -1,0 +1,85 @@
+/**
+ * The codegen configuration (`"codegen"` in deno.json, or
+ * `wirecall.codegen.json`), validated with zod so that a mistake is reported
+ * with the path of the offending key.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+
+const targetSchema: z.ZodType = z.object({
+  inputs: z.array(z.string().min(1)).min(1, "list at least one .proto file or directory"),
+  includePaths: z.array(z.string()).default(["."]),
+  out: z.string().min(1).optional(),
+  es: z.array(z.string().regex(/^[a-z_]+(=.*)?$/, "expected key=value")).default([
+    "target=ts",
+    "import_extension=ts",
+  ]),
+  clients: z.boolean().default(true),
+  runtimeImport: z.string().min(1).default("wirecall"),
+  descriptorSetOut: z.string().min(1).optional(),
+  includeImports: z.boolean().default(false),
+  includeSourceInfo: z.boolean().default(false),
+}).strict().refine((t) => t.out !== undefined || t.descriptorSetOut !== undefined, {
+  message: 'set "out" (TypeScript output directory) or "descriptorSetOut"',
+});
+
+const configSchema: z.ZodType = z.object({
+  targets: z.array(targetSchema).min(1, "list at least one target"),
+}).strict();
+
+/** One codegen target: what to compile and where to write it. */
+export interface CodegenTarget {
+  /** .proto files or directories, relative to an include path. */
+  inputs: string[];
+  /** Directories searched for inputs and imports (default `["."]`). */
+  includePaths: string[];
+  /** Directory for generated TypeScript. */
+  out?: string;
+  /** protoc-gen-es options (default `["target=ts", "import_extension=ts"]`). */
+  es: string[];
+  /** Generate `*_wirecall.ts` client/server companions (default true). */
+  clients: boolean;
+  /** Module the companions import from (default `"wirecall"`). */
+  runtimeImport: string;
+  /** Write a binary FileDescriptorSet here. */
+  descriptorSetOut?: string;
+  /** Descriptor set: include dependencies. */
+  includeImports: boolean;
+  /** Descriptor set: keep SourceCodeInfo. */
+  includeSourceInfo: boolean;
+}
+
+/** The whole codegen configuration. */
+export interface CodegenConfig {
+  /** Targets, run in order. */
+  targets: CodegenTarget[];
+}
+
+/** A configuration that failed validation; the message lists every problem. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Validates a configuration value. `where` names its origin for messages,
+ * e.g. `deno.json#codegen`.
+ *
+ * @example
+ * ```ts
+ * parseCodegenConfig({ targets: [{ inputs: ["a.proto"], out: "gen" }] }, "wirecall.codegen.json");
+ * ```
+ */
+export function parseCodegenConfig(value: unknown, where: string): CodegenConfig {
+  const r = configSchema.safeParse(value);
+  if (r.success) return r.data as CodegenConfig;
+  const lines = r.error.issues.map((i) => {
+    const path = i.path.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("");
+    return `  ${where}${path}: ${i.message}`;
+  });
+  throw new ConfigError(`invalid codegen configuration:\n${lines.join("\n")}`);
+}
