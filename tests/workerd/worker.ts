@@ -1,0 +1,81 @@
+// A workerd worker for the edge suite (bundled by tests/workerd/workerd.suite.ts):
+// it serves DemoService over gRPC-Web, and at /call-out it runs the gRPC-Web
+// client inside workerd against the server named by the UPSTREAM binding.
+import { Code, createClient, createRouter, RpcError } from "wirecall";
+import { createGrpcWebHandler, createGrpcWebTransport } from "wirecall/transports/grpc-web";
+import { DurationSchema } from "@bufbuild/protobuf/wkt";
+import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
+
+const router = createRouter().service(DemoService, {
+  greet(req, ctx) {
+    if (req.name === "") {
+      throw new RpcError(Code.INVALID_ARGUMENT, "name is required", {
+        details: [{ desc: DurationSchema, value: { seconds: 4n } }],
+      });
+    }
+    if (req.name === "wait") {
+      return new Promise((_, reject) => {
+        ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason));
+      });
+    }
+    ctx.responseHeader.set("x-runtime", "workerd");
+    return { greeting: `Hello from workerd, ${req.name}!` };
+  },
+  async *countdown(req) {
+    for (let n = req.from; n > 0; n--) yield { number: n };
+  },
+});
+const handler = createGrpcWebHandler(router, {
+  cors: { allowedOrigins: ["http://page.test"], exposeHeaders: ["x-runtime"] },
+});
+
+async function outcome<T>(
+  run: () => Promise<T>,
+): Promise<{ ok: T } | { code: number; message: string }> {
+  try {
+    return { ok: await run() };
+  } catch (e) {
+    const err = RpcError.from(e);
+    return { code: err.code, message: err.rawMessage };
+  }
+}
+
+async function callOut(upstream: string): Promise<Response> {
+  const client = createClient(DemoService, createGrpcWebTransport({ baseUrl: upstream }));
+  const text = createClient(
+    DemoService,
+    createGrpcWebTransport({ baseUrl: upstream, format: "text" }),
+  );
+  const results = {
+    unary: await outcome(async () => (await client.greet({ name: "edge" })).greeting),
+    serverStream: await outcome(async () => {
+      const numbers: number[] = [];
+      for await (const m of client.countdown({ from: 3 })) numbers.push(m.number);
+      return numbers;
+    }),
+    text: await outcome(async () => (await text.greet({ name: "edge-text" })).greeting),
+    error: await outcome(async () => {
+      for await (const _ of client.countdown({ from: -1 })) {
+        // The upstream fails this stream before any message.
+      }
+    }),
+    clientStream: await outcome(() =>
+      client.sum((async function* () {
+        yield { value: 1n };
+      })())
+    ),
+    bidi: await outcome(async () => {
+      for await (const _ of client.chat((async function* () {})())) {
+        // Never reached: bidi is refused.
+      }
+    }),
+  };
+  return Response.json(results);
+}
+
+export default {
+  fetch(request: Request, env: { UPSTREAM: string }): Promise<Response> {
+    if (new URL(request.url).pathname === "/call-out") return callOut(env.UPSTREAM);
+    return handler(request);
+  },
+};

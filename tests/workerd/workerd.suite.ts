@@ -1,0 +1,183 @@
+// Run by scripts/test-runtimes.mjs under Node: workerd (from npm) hosts the
+// gRPC-Web handler, bundled with esbuild; Node and Deno clients call it, and
+// the gRPC-Web client also runs inside workerd, calling out to a Node server.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { DurationSchema } from "@bufbuild/protobuf/wkt";
+import { Code, createClient, type Metadata } from "wirecall";
+import { createGrpcWebHandler, createGrpcWebTransport } from "wirecall/transports/grpc-web";
+import { createNodeFetch } from "wirecall/transports/grpc-web/node";
+import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
+import { collect, demoRouter, from, rejection } from "../support/demo-router.ts";
+import { repoRoot } from "../support/repo-root.ts";
+import { bundle } from "../grpc-web/bundle.ts";
+import { type RunningServer, serveNode } from "../grpc-web/serve.ts";
+
+async function freePort(): Promise<number> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function capnpConfig(upstream: string): string {
+  return `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .worker),
+    (name = "outbound", network = (allow = ["public", "private", "local"])),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
+);
+const worker :Workerd.Worker = (
+  modules = [(name = "worker.js", esModule = embed "worker.js")],
+  compatibilityDate = "2025-06-01",
+  bindings = [(name = "UPSTREAM", text = ${JSON.stringify(upstream)})],
+  globalOutbound = "outbound",
+);
+`;
+}
+
+async function waitUntilUp(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (child.exitCode !== null) throw new Error(`workerd exited (${child.exitCode}):\n${log()}`);
+    try {
+      const res = await fetch(url, { method: "OPTIONS" });
+      await res.body?.cancel();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error(`workerd did not come up at ${url}:\n${log()}`);
+}
+
+describe("gRPC-Web on workerd", () => {
+  const dir = mkdtempSync(join(tmpdir(), "wirecall-workerd-"));
+  let workerd: ChildProcess;
+  let upstream: RunningServer;
+  let url = "";
+  let output = "";
+  const fetch = createNodeFetch();
+  const client = (format: "binary" | "text" = "binary") =>
+    createClient(DemoService, createGrpcWebTransport({ baseUrl: url, fetch, format }));
+
+  before(async () => {
+    const { router } = demoRouter();
+    upstream = await serveNode(createGrpcWebHandler(router));
+    const worker = await bundle("tests/workerd/worker.ts", {
+      platform: "neutral",
+      conditions: ["workerd", "worker", "browser"],
+    });
+    writeFileSync(join(dir, "worker.js"), worker.code);
+    writeFileSync(join(dir, "config.capnp"), capnpConfig(upstream.url));
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    workerd = spawn(
+      join(repoRoot, "node_modules", ".bin", "workerd"),
+      ["serve", join(dir, "config.capnp"), "--socket-addr", `http=127.0.0.1:${port}`],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    workerd.stdout!.on("data", (d) => (output += d));
+    workerd.stderr!.on("data", (d) => (output += d));
+    await waitUntilUp(url, workerd, () => output);
+  });
+
+  after(async () => {
+    workerd?.kill();
+    await fetch.close();
+    await upstream?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("a Node client's unary call is answered by the worker, with its headers", async () => {
+    let header: Metadata | undefined;
+    const res = await client().greet({ name: "node" }, { onHeader: (h) => (header = h) });
+    assert.equal(res.greeting, "Hello from workerd, node!");
+    assert.equal(header?.get("x-runtime"), "workerd");
+  });
+
+  test("a server stream from the worker arrives whole", async () => {
+    assert.deepEqual((await collect(client().countdown({ from: 5 }))).map((m) => m.number), [
+      5,
+      4,
+      3,
+      2,
+      1,
+    ]);
+  });
+
+  test("the text format works against the worker", async () => {
+    assert.equal(
+      (await client("text").greet({ name: "text" })).greeting,
+      "Hello from workerd, text!",
+    );
+  });
+
+  test("an error from the worker keeps its code and details", async () => {
+    const e = await rejection(client().greet({ name: "" }));
+    assert.equal(e.code, Code.INVALID_ARGUMENT);
+    assert.equal(e.findDetails(DurationSchema)[0].seconds, 4n);
+  });
+
+  test("the worker enforces the deadline it was sent", async () => {
+    const e = await rejection(client().greet({ name: "wait" }, { timeoutMs: 200 }));
+    assert.equal(e.code, Code.DEADLINE_EXCEEDED);
+  });
+
+  test("a method the worker does not implement is UNIMPLEMENTED", async () => {
+    const e = await rejection(client().sum(from({ value: 1n })));
+    assert.equal(e.code, Code.UNIMPLEMENTED);
+  });
+
+  test("the worker answers a CORS preflight from an allowed origin", async () => {
+    const res = await fetch(`${url}/wirecall.demo.v1.DemoService/Greet`, {
+      method: "OPTIONS",
+      headers: { origin: "http://page.test", "access-control-request-method": "POST" },
+    });
+    await res.body?.cancel();
+    assert.equal(res.status, 204);
+    assert.equal(res.headers.get("access-control-allow-origin"), "http://page.test");
+  });
+
+  test("a Deno client's calls are answered by the worker", async () => {
+    const { stdout } = await promisify(execFile)(
+      join(repoRoot, "node_modules", ".bin", "deno"),
+      ["run", "-A", "--no-check", join(repoRoot, "tests", "workerd", "deno-client.ts"), url],
+      { cwd: repoRoot, env: { ...process.env, NO_COLOR: "1" } },
+    );
+    assert.deepEqual(JSON.parse(stdout), {
+      unary: "Hello from workerd, deno!",
+      serverStream: [4, 3, 2, 1],
+      errorCode: Code.INVALID_ARGUMENT,
+    });
+  });
+
+  test("the client inside workerd calls out: unary, server stream, text and errors work", async () => {
+    const res = await fetch(`${url}/call-out`, { method: "GET" });
+    const results = await res.json() as Record<
+      string,
+      { ok?: unknown; code?: number; message?: string }
+    >;
+    assert.deepEqual(results.unary, { ok: "Hello, edge!" });
+    assert.deepEqual(results.serverStream, { ok: [3, 2, 1] });
+    assert.deepEqual(results.text, { ok: "Hello, edge-text!" });
+    assert.equal(results.error.code, Code.OUT_OF_RANGE);
+  });
+
+  test("inside workerd, client streaming fails at once with UNIMPLEMENTED and bidi is refused", async () => {
+    const res = await fetch(`${url}/call-out`, { method: "GET" });
+    const results = await res.json() as Record<string, { code?: number; message?: string }>;
+    assert.equal(results.clientStream.code, Code.UNIMPLEMENTED);
+    assert.match(results.clientStream.message ?? "", /cannot stream a request body/);
+    assert.equal(results.bidi.code, Code.UNIMPLEMENTED);
+    assert.match(results.bidi.message ?? "", /transports\/http2/);
+  });
+});
