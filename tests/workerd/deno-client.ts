@@ -1,7 +1,7 @@
 // Run by the workerd suite under Deno: calls the worker at the URL given as
 // the first argument with the gRPC-Web client on Deno's fetch, and prints
 // what came back as JSON.
-import { createClient, RpcError } from "wirecall";
+import { createClient, type RpcError } from "wirecall";
 import { createGrpcWebTransport } from "wirecall/transports/grpc-web";
 import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
 

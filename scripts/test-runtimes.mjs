@@ -1,0 +1,115 @@
+// The suites that need a runtime of their own, run after the Deno and Node
+// test runs by scripts/test.mjs: Bun (the handler under Bun.serve, from the
+// npm package `bun`), workerd (from the npm package `workerd`, driven from
+// Node) and Chromium (Debian's package, driven by playwright-core from Node).
+// Each prints its own counts. Node runs the built suites from dist/, which
+// scripts/test.mjs has just built.
+//
+// Filters: `node scripts/test.mjs runtimes` runs all three; add `bun`,
+// `workerd` or `chromium` to run only those.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join, relative } from "node:path";
+
+/** The Chromium the browser suite drives; installed from Debian when missing. */
+const chromium = "/usr/bin/chromium";
+
+function parseNodeCounts(out) {
+  const pass = /^ℹ pass (\d+)/m.exec(out) ?? /^# pass (\d+)/m.exec(out);
+  const fail = /^ℹ fail (\d+)/m.exec(out) ?? /^# fail (\d+)/m.exec(out);
+  return { passed: Number(pass?.[1] ?? 0), failed: Number(fail?.[1] ?? 0) };
+}
+
+function parseBunCounts(out) {
+  const pass = /^\s*(\d+) pass/m.exec(out);
+  const fail = /^\s*(\d+) fail/m.exec(out);
+  return { passed: Number(pass?.[1] ?? 0), failed: Number(fail?.[1] ?? 0) };
+}
+
+function run(root, label, cmd, args, parse) {
+  console.log(`\n=== ${label}: ${[relative(root, cmd) || cmd, ...args].join(" ")}`);
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    env: { ...process.env, NO_COLOR: "1" },
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 1 << 26,
+    timeout: 300_000,
+  });
+  process.stdout.write(r.stdout ?? "");
+  process.stderr.write(r.stderr ?? "");
+  if (r.error) console.error(`${label}: ${r.error.message}`);
+  const counts = parse((r.stdout ?? "") + (r.stderr ?? ""));
+  if (r.status !== 0 && counts.failed === 0) counts.failed = 1;
+  console.log(`=== ${label}: ${counts.passed} passed, ${counts.failed} failed`);
+  return { label, ...counts, status: r.status };
+}
+
+/** Installs Debian's chromium when it is missing (CI runs as root). */
+function ensureChromium() {
+  if (existsSync(chromium)) return true;
+  console.log(`\n=== chromium: ${chromium} missing, installing it with apt-get`);
+  const asRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  const sudo = asRoot ? [] : ["sudo", "-n"];
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  for (
+    const args of [["apt-get", "update"], [
+      "apt-get",
+      "install",
+      "-y",
+      "--no-install-recommends",
+      "chromium",
+    ]]
+  ) {
+    const cmd = [...sudo, ...args];
+    const r = spawnSync(cmd[0], cmd.slice(1), { stdio: "inherit", env });
+    if (r.status !== 0) {
+      console.error(
+        `chromium: \`${cmd.join(" ")}\` failed; install chromium to run the browser suite`,
+      );
+      return false;
+    }
+  }
+  return existsSync(chromium);
+}
+
+/**
+ * Runs the Bun, workerd and Chromium suites and returns one
+ * `{ label, passed, failed }` per suite run.
+ *
+ * @param {{ root: string, only?: string[] }} options
+ */
+// deno-lint-ignore require-await -- async by contract: scripts/test.mjs awaits it
+export async function runRuntimeSuites({ root, only = [] }) {
+  const picked = ["bun", "workerd", "chromium"].filter((s) => only.includes(s));
+  const want = (label) => picked.length === 0 || picked.includes(label);
+  const bin = (name) => join(root, "node_modules", ".bin", name);
+  const results = [];
+
+  if (want("bun")) {
+    results.push(run(root, "bun", bin("bun"), [
+      "test",
+      "--conditions=wirecall-source",
+      "./tests/bun/bun-serve.suite.ts",
+    ], parseBunCounts));
+  }
+  if (want("workerd")) {
+    results.push(run(root, "workerd", process.execPath, [
+      "--test",
+      "--test-concurrency=1",
+      "dist/tests/workerd/workerd.suite.js",
+    ], parseNodeCounts));
+  }
+  if (want("chromium")) {
+    if (ensureChromium()) {
+      results.push(run(root, "chromium", process.execPath, [
+        "--test",
+        "--test-concurrency=1",
+        "dist/tests/browser/chromium.suite.js",
+      ], parseNodeCounts));
+    } else {
+      results.push({ label: "chromium", passed: 0, failed: 1 });
+    }
+  }
+  return results;
+}

@@ -1,0 +1,145 @@
+// Run by scripts/test-runtimes.mjs under Node: Debian's Chromium, driven by
+// playwright-core, opens a page (its script bundled with esbuild) that calls
+// a wirecall gRPC-Web server on another origin; each call is checked in the
+// page and its outcome asserted here.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { Code, RpcError } from "wirecall";
+import { createGrpcWebHandler } from "wirecall/transports/grpc-web";
+import { DurationSchema } from "@bufbuild/protobuf/wkt";
+import { demoRouter } from "../support/demo-router.ts";
+import { bundle } from "../grpc-web/bundle.ts";
+import { type RunningServer, serveNode } from "../grpc-web/serve.ts";
+
+/** Where the suite finds Chromium; CI installs Debian's package there. */
+export const chromiumPath = "/usr/bin/chromium";
+
+type Outcome = { ok?: unknown; code?: number; message?: string; details?: string[] };
+
+describe("gRPC-Web in Chromium", () => {
+  const userDataDir = mkdtempSync(join(tmpdir(), "wirecall-chromium-"));
+  const { router, observed } = demoRouter({
+    greet: (name, ctx) => {
+      if (name === "") {
+        throw new RpcError(Code.INVALID_ARGUMENT, "name is required", {
+          details: [{ desc: DurationSchema, value: { seconds: 5n } }],
+        });
+      }
+      if (name === "wait") {
+        return new Promise((_, reject) =>
+          ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason))
+        );
+      }
+      ctx.responseHeader.set("x-greeter", "wirecall");
+      return { greeting: `Hello, ${name}!` };
+    },
+  });
+  let pageServer: Server;
+  let grpcServer: RunningServer;
+  let results: Record<string, Outcome> = {};
+  const consoleLines: string[] = [];
+
+  before(async () => {
+    const script = await bundle("tests/browser/page.ts", {
+      platform: "browser",
+      conditions: ["browser"],
+    });
+    pageServer = createServer((req, res) => {
+      if (req.url === "/page.js") {
+        res.writeHead(200, { "content-type": "text/javascript" }).end(script.code);
+        return;
+      }
+      const grpcUrl = JSON.stringify(grpcServer.url);
+      res.writeHead(200, { "content-type": "text/html" }).end(
+        `<!doctype html><title>wirecall</title><script>window.__GRPC_URL__ = ${grpcUrl};</script>` +
+          `<script type="module" src="/page.js"></script>`,
+      );
+    });
+    await new Promise<void>((resolve) => pageServer.listen(0, "127.0.0.1", resolve));
+    // The page is served from "localhost", the calls go to "127.0.0.1": another origin, so CORS applies.
+    const pageOrigin = `http://localhost:${(pageServer.address() as AddressInfo).port}`;
+    grpcServer = await serveNode(createGrpcWebHandler(router, {
+      cors: { allowedOrigins: [pageOrigin], exposeHeaders: ["x-greeter"] },
+    }));
+
+    const context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    try {
+      const page = await context.newPage();
+      page.on("console", (m) => consoleLines.push(m.text()));
+      page.on("pageerror", (e) => consoleLines.push(String(e)));
+      await page.goto(`${pageOrigin}/`);
+      await page.waitForFunction(() => (globalThis as { __done?: boolean }).__done === true, null, {
+        timeout: 60_000,
+      });
+      results = await page.evaluate(() =>
+        (globalThis as unknown as { __results: Record<string, Outcome> }).__results
+      );
+    } finally {
+      await context.close();
+    }
+    assert.equal(results.crashed, undefined, `${results.crashed}\n${consoleLines.join("\n")}`);
+  });
+
+  after(async () => {
+    await grpcServer?.close();
+    await new Promise<void>((resolve) => {
+      pageServer.closeAllConnections();
+      pageServer.close(() => resolve());
+    });
+    rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  test("a unary call from the page returns the response and an exposed header", () => {
+    assert.deepEqual(results.unary, { ok: { greeting: "Hello, Chromium!", greeter: "wirecall" } });
+  });
+
+  test("a server stream is read in the page", () => {
+    assert.deepEqual(results.serverStream, { ok: [3, 2, 1] });
+  });
+
+  test("the text format works in the page", () => {
+    assert.deepEqual(results.text, { ok: "Hello, text!" });
+  });
+
+  test("an error with details reaches the page with its code, message and details", () => {
+    assert.deepEqual(results.error, {
+      code: Code.INVALID_ARGUMENT,
+      message: "name is required",
+      details: ["5"],
+    });
+  });
+
+  test("a deadline set in the page ends the call with DEADLINE_EXCEEDED", () => {
+    assert.equal(results.deadline.code, Code.DEADLINE_EXCEEDED);
+  });
+
+  test("a cancel in the page ends the stream with CANCELLED and cancels the handler", () => {
+    assert.equal(results.cancel.code, Code.CANCELLED);
+    assert.ok(
+      observed.aborts.some((r) => (r as RpcError).code === Code.CANCELLED),
+      "the server-side handler saw CANCELLED",
+    );
+  });
+
+  test("client streaming fails at once in the page with UNIMPLEMENTED", () => {
+    assert.equal(results.clientStream.code, Code.UNIMPLEMENTED);
+  });
+});

@@ -1,0 +1,73 @@
+// The script of the Chromium suite's page (bundled with esbuild): it calls a
+// wirecall server on another origin with the gRPC-Web client and records
+// each outcome in window.__results for the suite to assert.
+import { DurationSchema } from "@bufbuild/protobuf/wkt";
+import { createClient, RpcError } from "wirecall";
+import { createGrpcWebTransport } from "wirecall/transports/grpc-web";
+import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
+
+interface PageGlobals {
+  __GRPC_URL__: string;
+  __results: Record<string, unknown>;
+  __done: boolean;
+}
+const page = globalThis as unknown as PageGlobals;
+
+type Outcome = { ok: unknown } | { code: number; message: string; details?: string[] };
+
+async function outcome(run: () => Promise<unknown>): Promise<Outcome> {
+  try {
+    return { ok: await run() };
+  } catch (e) {
+    const err = RpcError.from(e);
+    return {
+      code: err.code,
+      message: err.rawMessage,
+      details: err.findDetails(DurationSchema).map((d) => String(d.seconds)),
+    };
+  }
+}
+
+async function main(): Promise<void> {
+  const baseUrl = page.__GRPC_URL__;
+  const client = createClient(DemoService, createGrpcWebTransport({ baseUrl }));
+  const text = createClient(DemoService, createGrpcWebTransport({ baseUrl, format: "text" }));
+  const results: Record<string, unknown> = {};
+  results.unary = await outcome(async () => {
+    let greeter: unknown;
+    const res = await client.greet({ name: "Chromium" }, {
+      onHeader: (h) => (greeter = h.get("x-greeter")),
+    });
+    return { greeting: res.greeting, greeter };
+  });
+  results.serverStream = await outcome(async () => {
+    const numbers: number[] = [];
+    for await (const m of client.countdown({ from: 3 })) numbers.push(m.number);
+    return numbers;
+  });
+  results.text = await outcome(async () => (await text.greet({ name: "text" })).greeting);
+  results.error = await outcome(() => client.greet({ name: "" }));
+  results.deadline = await outcome(() => client.greet({ name: "wait" }, { timeoutMs: 300 }));
+  results.cancel = await outcome(async () => {
+    const controller = new AbortController();
+    const numbers: number[] = [];
+    for await (const m of client.countdown({ from: 1_000_000 }, { signal: controller.signal })) {
+      numbers.push(m.number);
+      if (numbers.length === 2) controller.abort();
+    }
+    return numbers;
+  });
+  results.clientStream = await outcome(() =>
+    client.sum((async function* () {
+      yield { value: 1n };
+    })())
+  );
+  results.userAgent = navigator.userAgent;
+  page.__results = results;
+  page.__done = true;
+}
+
+main().catch((e) => {
+  page.__results = { crashed: String(e?.stack ?? e) };
+  page.__done = true;
+});
