@@ -3,6 +3,9 @@ import { Code, RpcError } from "../../mod.ts";
 import type { Http2TransportOptions } from "./client-options.ts";
 import { openConnectionWindow, windowSettings } from "./flow-control.ts";
 
+/** How long `close()` lets running calls finish before dropping the connection. */
+const CLOSE_GRACE_MS = 2_000;
+
 interface Tracked {
   session: http2.ClientHttp2Session;
   calls: number;
@@ -104,7 +107,17 @@ export class ClientSession {
       new Promise<void>((resolve) => {
         if (t.idleTimer !== undefined) clearTimeout(t.idleTimer);
         if (t.session.destroyed) return resolve();
-        t.session.close(() => resolve());
+        // Without calls there is nothing to wait for; with calls, they get
+        // a short while to finish before the connection is dropped.
+        if (t.calls === 0) {
+          t.session.destroy();
+          return resolve();
+        }
+        t.session.once("close", () => resolve());
+        t.session.ref?.();
+        t.session.close();
+        const timer = setTimeout(() => t.session.destroy(), CLOSE_GRACE_MS);
+        t.session.once("close", () => clearTimeout(timer));
       })
     );
     this.#current = undefined;

@@ -128,6 +128,7 @@ class Http2ClientCall {
   #headOutcome: { error: RpcError | undefined } | undefined;
   #trailerFields: HeaderFields | undefined;
   #readerDone: Promise<void> | undefined;
+  #early: Uint8Array[] | undefined;
   #attempts = 0;
   #settled = false;
   #finished = false;
@@ -218,12 +219,22 @@ class Http2ClientCall {
     this.#readerDone = undefined;
     const reader = this.#reader;
     stream.on("response", (h) => this.#onResponse(stream, h as HeaderFields));
-    stream.on("data", (chunk: Uint8Array) => reader.push(chunk));
+    stream.on("data", (chunk: Uint8Array) => {
+      // Some runtimes emit DATA before "response"; hold it until the headers
+      // name the encoding.
+      if (this.#httpStatus === 0) (this.#early ??= []).push(chunk);
+      else reader.push(chunk);
+    });
     stream.on("trailers", (t) => {
       if (stream === this.#stream) this.#trailerFields = t as HeaderFields;
     });
     stream.on("end", () => {
-      if (stream === this.#stream) this.#readerDone = reader.end();
+      if (stream !== this.#stream) return;
+      if (this.#early !== undefined) {
+        for (const chunk of this.#early) reader.push(chunk);
+        this.#early = undefined;
+      }
+      this.#readerDone = reader.end();
     });
     stream.on("error", () => {
       // The outcome is decided on "close" from the stream's state.
@@ -251,6 +262,10 @@ class Http2ClientCall {
     }
     this.#header = metadataFromHeaders(Object.entries(fields) as Array<[string, string]>);
     this.#reader.compression = head.compression;
+    if (this.#early !== undefined) {
+      for (const chunk of this.#early) this.#reader.push(chunk);
+      this.#early = undefined;
+    }
     if (!this.#unary) {
       this.#settle({
         header: this.#header,

@@ -1,0 +1,42 @@
+// Builds the wirecall interop stubs for a server: native gRPC over HTTP/2 or
+// gRPC-Web, plain or TLS, one stub plain and one gzipping its requests.
+import { createHttp2Transport } from "wirecall/transports/http2";
+import { createGrpcWebTransport } from "wirecall/transports/grpc-web";
+import type { InteropStubs } from "./interop-stub.ts";
+import { wirecallStub } from "./wirecall-stub.ts";
+
+/** Where and how the client connects. */
+export interface InteropTarget {
+  host: string;
+  port: number;
+  /** PEM of the CA that signed the server certificate; TLS when set. */
+  ca?: string;
+  /** The name the server certificate is checked against (default: host). */
+  serverName?: string;
+  /** Client certificate and key, for mutual TLS. */
+  clientCert?: { cert: string; key: string };
+  /** `"grpc"` (default) or `"grpc-web"`. */
+  transport?: "grpc" | "grpc-web";
+}
+
+/** Creates the plain and the gzip stubs for `target`. */
+export function wirecallStubs(target: InteropTarget): InteropStubs {
+  const scheme = target.ca !== undefined ? "https" : "http";
+  const baseUrl = `${scheme}://${target.host}:${target.port}`;
+  if (target.transport === "grpc-web") {
+    return {
+      plain: wirecallStub(createGrpcWebTransport({ baseUrl })),
+      gzip: wirecallStub(createGrpcWebTransport({ baseUrl, sendCompression: "gzip" })),
+    };
+  }
+  const tls = target.ca === undefined ? undefined : {
+    ca: target.ca,
+    serverName: target.serverName,
+    cert: target.clientCert?.cert,
+    key: target.clientCert?.key,
+  };
+  return {
+    plain: wirecallStub(createHttp2Transport({ baseUrl, tls })),
+    gzip: wirecallStub(createHttp2Transport({ baseUrl, tls, sendCompression: "gzip" })),
+  };
+}

@@ -1,0 +1,85 @@
+// TestService on wirecall's router, with the server features the interop
+// cases rely on: payloads of the asked size, echoed metadata, requested
+// statuses, and the check that a request said to be compressed was.
+import { Code, createRouter, type HandlerContext, type Router, RpcError } from "wirecall";
+import type { EchoStatus } from "../../protos/gen/grpc/testing/messages_pb.ts";
+import { TestService } from "../../protos/gen/grpc/testing/test_pb.ts";
+
+const ECHO_INITIAL = "x-grpc-test-echo-initial";
+const ECHO_TRAILING = "x-grpc-test-echo-trailing-bin";
+
+function echoMetadata(ctx: HandlerContext): void {
+  const initial = ctx.metadata.get(ECHO_INITIAL);
+  if (initial !== undefined) ctx.responseHeader.set(ECHO_INITIAL, initial);
+  const trailing = ctx.metadata.get(ECHO_TRAILING);
+  if (trailing !== undefined) ctx.responseTrailer.set(ECHO_TRAILING, trailing);
+}
+
+function raise(status: EchoStatus | undefined): void {
+  if (status !== undefined && status.code !== 0) {
+    throw new RpcError(status.code as Code, status.message);
+  }
+}
+
+function checkCompressed(expect: { value: boolean } | undefined, ctx: HandlerContext): void {
+  if (expect?.value === true && ctx.requestEncoding === undefined) {
+    throw new RpcError(Code.INVALID_ARGUMENT, "expected a compressed request message");
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
+
+/** A router serving the interop TestService (UnimplementedCall left out on purpose). */
+export function interopRouter(): Router {
+  return createRouter().service(TestService, {
+    emptyCall: () => ({}),
+    unaryCall(req, ctx) {
+      echoMetadata(ctx);
+      checkCompressed(req.expectCompressed, ctx);
+      raise(req.responseStatus);
+      return { payload: { body: new Uint8Array(req.responseSize) } };
+    },
+    cacheableUnaryCall: (req) => ({ payload: { body: new Uint8Array(req.responseSize) } }),
+    async *streamingOutputCall(req, ctx) {
+      echoMetadata(ctx);
+      for (const p of req.responseParameters) {
+        if (p.intervalUs > 0) await sleep(p.intervalUs / 1000, ctx.signal);
+        yield { payload: { body: new Uint8Array(p.size) } };
+      }
+      raise(req.responseStatus);
+    },
+    async streamingInputCall(reqs, ctx) {
+      let size = 0;
+      for await (const r of reqs) {
+        checkCompressed(r.expectCompressed, ctx);
+        size += r.payload?.body.length ?? 0;
+      }
+      return { aggregatedPayloadSize: size };
+    },
+    async *fullDuplexCall(reqs, ctx) {
+      echoMetadata(ctx);
+      for await (const r of reqs) {
+        raise(r.responseStatus);
+        for (const p of r.responseParameters) {
+          if (p.intervalUs > 0) await sleep(p.intervalUs / 1000, ctx.signal);
+          yield { payload: { body: new Uint8Array(p.size) } };
+        }
+      }
+    },
+    async *halfDuplexCall(reqs) {
+      const all = [];
+      for await (const r of reqs) all.push(r);
+      for (const r of all) {
+        for (const p of r.responseParameters) yield { payload: { body: new Uint8Array(p.size) } };
+      }
+    },
+  });
+}
