@@ -14,6 +14,8 @@ export interface NodeFetchOptions {
   keepAliveTimeoutMs?: number;
   /** How long to wait for a connection to open, in ms (default 10 000). */
   connectTimeoutMs?: number;
+  /** Certificate authorities to trust for `https:` servers, in PEM (default: the system's). */
+  ca?: string | Uint8Array;
 }
 
 /** A `fetch` on its own undici dispatcher, with a way to close its connections. */
@@ -29,6 +31,7 @@ const optionsSchema = z.strictObject({
   connections: z.optional(z.number().check(z.int(), z.positive())),
   keepAliveTimeoutMs: z.optional(durationOption),
   connectTimeoutMs: z.optional(durationOption),
+  ca: z.optional(z.union([z.string(), z.instanceof(Uint8Array)])),
 });
 
 /**
@@ -53,7 +56,12 @@ export function createNodeFetch(options?: NodeFetchOptions): NodeFetch {
     allowH2: opts.allowH2 ?? false,
     connections: opts.connections ?? null,
     keepAliveTimeout: opts.keepAliveTimeoutMs ?? 60_000,
-    connect: { timeout: opts.connectTimeoutMs ?? 10_000 },
+    connect: {
+      timeout: opts.connectTimeoutMs ?? 10_000,
+      ...(opts.ca === undefined
+        ? {}
+        : { ca: typeof opts.ca === "string" ? opts.ca : new TextDecoder().decode(opts.ca) }),
+    },
   });
   const fetch = ((input: string, init: RequestInit) =>
     undiciFetch(
