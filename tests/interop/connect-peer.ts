@@ -71,7 +71,7 @@ export function connectStub(options: GrpcTransportOptions): InteropStub {
       const err = ConnectError.from(e);
       return { code: err.code, message: err.rawMessage };
     },
-    close: async () => {},
+    close: () => Promise.resolve(),
   };
 }
 

@@ -171,7 +171,7 @@ export function grpcJsStub(
       const err = e as grpc.ServiceError;
       return { code: err.code ?? -1, message: err.details ?? String(e) };
     },
-    close: async () => client.close(),
+    close: () => Promise.resolve(client.close()),
   };
 }
 
