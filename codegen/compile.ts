@@ -204,6 +204,11 @@ class Compilation {
     const files = this.options.files.map((f) => this.loaded.get(f)?.proto).filter((p) =>
       p !== undefined
     );
+    const fileOrder = new Map(this.order.map((e, i) => [e.name, i]));
+    this.diagnostics.sort((a, b) =>
+      (fileOrder.get(a.file) ?? -1) - (fileOrder.get(b.file) ?? -1) || a.line - b.line ||
+      a.column - b.column
+    );
     return { files, allFiles: this.order.map((e) => e.proto!), diagnostics: this.diagnostics };
   }
 }

@@ -1,0 +1,177 @@
+// Semantic and syntax checks: each broken input yields protoc-style
+// `file:line:col: message` diagnostics, several at once, and never a crash.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { compile, CompileError, compileOrThrow, formatDiagnostic } from "wirecall/codegen";
+
+function errors(source: string, extra: Record<string, string> = {}): string[] {
+  const r = compile({ files: ["t.proto"], sources: { "t.proto": source, ...extra } });
+  return r.diagnostics.map(formatDiagnostic);
+}
+
+describe("diagnostics", () => {
+  test("a name defined twice is reported at the second definition", () => {
+    assert.deepEqual(errors('syntax = "proto3";\nmessage A {}\nmessage A {}\n'), [
+      't.proto:3:9: "A" is already defined.',
+    ]);
+  });
+
+  test("a field number used twice names the first field", () => {
+    assert.deepEqual(
+      errors('syntax = "proto3";\nmessage A {\n  int32 x = 1;\n  int32 y = 1;\n}\n'),
+      [
+        't.proto:4:13: Field number 1 has already been used in "A" by field "x".',
+      ],
+    );
+  });
+
+  test("an unknown type is reported where it is used", () => {
+    assert.deepEqual(errors('syntax = "proto3";\nmessage A {\n  Foo x = 1;\n}\n'), [
+      't.proto:3:3: "Foo" is not defined.',
+    ]);
+  });
+
+  test("a partly resolved dotted name explains protoc's scoping rule", () => {
+    const src =
+      'syntax = "proto3";\npackage p;\nmessage A { message B {} }\nmessage C { A.X x = 1; }\n';
+    assert.deepEqual(errors(src), [
+      't.proto:4:13: "A.X" is resolved to "p.A.X", which is not defined. The innermost scope is searched first in name resolution. Consider using a leading \'.\'(i.e., ".A.X") to start from the outermost scope.',
+    ]);
+  });
+
+  test("a type from a file that is not imported is not visible", () => {
+    const errs = errors('syntax = "proto3";\nimport "b.proto";\nmessage A { C c = 1; }\n', {
+      "b.proto": 'syntax = "proto3";\nimport "c.proto";\n',
+      "c.proto": 'syntax = "proto3";\nmessage C {}\n',
+    });
+    assert.deepEqual(errs, [
+      't.proto:3:13: "C" seems to be defined in "c.proto", which is not imported by "t.proto".  To use it here, please add the necessary import.',
+    ]);
+  });
+
+  test("a field using a reserved number or name is rejected", () => {
+    const src =
+      'syntax = "proto3";\nmessage A {\n  reserved 2;\n  reserved "y";\n  int32 x = 2;\n  int32 y = 3;\n}\n';
+    assert.deepEqual(errors(src), [
+      't.proto:5:13: Field "x" uses reserved number 2.',
+      't.proto:6:9: Field name "y" is reserved.',
+    ]);
+  });
+
+  test("map keys cannot be floating point, bytes or messages", () => {
+    assert.deepEqual(errors('syntax = "proto3";\nmessage A {\n  map<double, string> m = 1;\n}\n'), [
+      "t.proto:3:7: Key in map fields cannot be float/double, bytes or message types.",
+    ]);
+  });
+
+  test("an invalid default value names the expected kind", () => {
+    assert.deepEqual(
+      errors('syntax = "proto2";\nmessage A {\n  optional int32 x = 1 [default = "no"];\n}\n'),
+      ["t.proto:3:35: Expected integer for field default value."],
+    );
+  });
+
+  test("an enum default must name a value of the enum", () => {
+    const src =
+      'syntax = "proto2";\nenum E { A = 0; }\nmessage M { optional E e = 1 [default = B]; }\n';
+    assert.deepEqual(errors(src), ['t.proto:3:41: Enum type "E" has no value named "B".']);
+  });
+
+  test("proto3 rejects required fields, default values and a non-zero first enum value", () => {
+    const src = 'syntax = "proto3";\nenum E { A = 1; }\nmessage M { required int32 x = 1; }\n';
+    assert.deepEqual(errors(src), [
+      "t.proto:2:14: The first enum value must be zero for open enums.",
+      "t.proto:3:13: Required fields are not allowed in proto3.",
+    ]);
+  });
+
+  test("enum values sharing a number need allow_alias", () => {
+    assert.deepEqual(errors('syntax = "proto3";\nenum E { A = 0; B = 0; }\n'), [
+      `t.proto:2:21: "E.B" uses the same enum value as "E.A". If this is intended, set 'option allow_alias = true;' to the enum definition.`,
+    ]);
+  });
+
+  test("field numbers must be positive and outside 19000-19999", () => {
+    assert.deepEqual(errors('syntax = "proto3";\nmessage A { int32 x = 19000; int32 y = 0; }\n'), [
+      "t.proto:2:23: Field numbers 19000 through 19999 are reserved for the protocol buffer library implementation.",
+      "t.proto:2:40: Field numbers must be positive integers.",
+    ]);
+  });
+
+  test("conflicting JSON names are rejected in proto3", () => {
+    assert.deepEqual(
+      errors('syntax = "proto3";\nmessage A { int32 foo_bar = 1; int32 fooBar = 2; }\n'),
+      [
+        't.proto:2:38: The default JSON name of field "fooBar" ("fooBar") conflicts with the default JSON name of field "foo_bar".',
+      ],
+    );
+  });
+
+  test("an extension number must lie in an extension range", () => {
+    const src =
+      'syntax = "proto2";\nmessage A { extensions 10 to 20; }\nextend A { optional int32 x = 30; }\n';
+    assert.deepEqual(errors(src), [
+      't.proto:3:31: "A" does not declare 30 as an extension number.',
+    ]);
+  });
+
+  test("an unknown option is reported with protoc's hint", () => {
+    assert.deepEqual(errors('syntax = "proto3";\noption foo_bar = 1;\n'), [
+      't.proto:2:8: Option "foo_bar" unknown. Ensure that your proto definition file imports the proto which defines the option.',
+    ]);
+  });
+
+  test("an option value of the wrong type names the option", () => {
+    assert.deepEqual(errors('syntax = "proto3";\noption java_package = 5;\n'), [
+      't.proto:2:23: Value must be quoted string for string option "java_package".',
+    ]);
+  });
+
+  test("a missing import is reported at the import statement", () => {
+    assert.deepEqual(errors('syntax = "proto3";\nimport "nope.proto";\n'), [
+      't.proto:2:8: Import "nope.proto" was not found or had errors.',
+    ]);
+  });
+
+  test("an unknown syntax is rejected", () => {
+    assert.deepEqual(errors('syntax = "proto4";\n'), [
+      't.proto:1:10: Unrecognized syntax identifier "proto4".  This parser only recognizes "proto2" and "proto3".',
+    ]);
+  });
+
+  test("several syntax errors are reported in one run and parsing resumes after each", () => {
+    const src =
+      'syntax = "proto3";\nmessage A {\n  int32 x = ;\n  string y = 2\n}\nmessage B { int32 z = 1; }\n';
+    const r = compile({ files: ["t.proto"], sources: { "t.proto": src } });
+    assert.deepEqual(r.diagnostics.map(formatDiagnostic), [
+      "t.proto:3:13: Expected field number.",
+      't.proto:5:1: Expected ";".',
+    ]);
+    assert.equal(r.files[0].messageType[1].name, "B");
+  });
+
+  test("a message left open at end of file is reported", () => {
+    assert.deepEqual(errors('syntax = "proto3";\nmessage A {\n'), [
+      "t.proto:3:1: Reached end of input in message definition (missing '}').",
+    ]);
+  });
+
+  test("garbage input yields diagnostics, not a crash or a hang", () => {
+    const errs = errors('\u0000 }} {{{ message ;;; "open\n');
+    assert.equal(errs[0], 't.proto:1:1: Invalid character "\u0000".');
+    assert.ok(errs.length > 2);
+  });
+
+  test("compileOrThrow throws a CompileError listing every diagnostic", () => {
+    assert.throws(
+      () =>
+        compileOrThrow({
+          files: ["t.proto"],
+          sources: { "t.proto": 'syntax = "proto3";\nmessage A { B b = 1; C c = 2; }\n' },
+        }),
+      (e: unknown) =>
+        e instanceof CompileError && e.diagnostics.length === 2 &&
+        e.message === 't.proto:2:13: "B" is not defined.\nt.proto:2:22: "C" is not defined.',
+    );
+  });
+});
