@@ -32,7 +32,7 @@ function deserializer(schema: DescMessage) {
 
 /** A grpc-js service definition for a @bufbuild/protobuf service. */
 function definitionOf(methods: readonly DescMethod[]): grpc.ServiceDefinition {
-  const def: grpc.ServiceDefinition = {};
+  const def: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   for (const m of methods) {
     def[m.localName] = {
       path: `/${m.parent.typeName}/${m.name}`,
