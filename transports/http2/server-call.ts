@@ -10,6 +10,7 @@ import {
   writeTrailerFields,
 } from "../../mod.ts";
 import { MessageReader } from "./message-reader.ts";
+import { FrameBatcher } from "./frame-batcher.ts";
 import { writeMessage } from "./message-writer.ts";
 import { rstCode } from "./rst-stream-code.ts";
 import type { RequestHead } from "./validate-request.ts";
@@ -51,6 +52,7 @@ export class Http2ServerCall implements ServerCallIO {
   readonly #limits: ServerCallLimits;
   readonly #abort = new AbortController();
   readonly #reader: MessageReader;
+  readonly #batcher: FrameBatcher;
   readonly #onDone: (call: Http2ServerCall) => void;
   #headerSent = false;
   #ended = false;
@@ -84,6 +86,7 @@ export class Http2ServerCall implements ServerCallIO {
       (e) => this.#failRequest(e),
     );
     this.#reader = reader;
+    this.#batcher = new FrameBatcher(stream);
     this.messages = reader.messages;
     stream.on("data", (chunk: Uint8Array) => reader.push(chunk));
     stream.on("end", () => {
@@ -144,6 +147,14 @@ export class Http2ServerCall implements ServerCallIO {
   sendMessage(message: Uint8Array): void | Promise<void> {
     if (this.#ended || this.#stream.destroyed) return;
     if (!this.#headerSent) this.sendHeader(new Metadata());
+    if (this.#head.responseCompression === identity) {
+      if (message.byteLength > this.#limits.maxSendBytes) {
+        // writeMessage words the error; it throws before writing anything.
+        return writeMessage(this.#stream, message, identity, this.#limits.maxSendBytes);
+      }
+      return this.#batcher.push(0, message);
+    }
+    this.#batcher.flush();
     return writeMessage(
       this.#stream,
       message,
@@ -168,6 +179,7 @@ export class Http2ServerCall implements ServerCallIO {
       const fields: OutgoingHeaders = {};
       writeTrailerFields(error, trailer, (k, v) => addField(fields, k, v));
       this.#trailers = fields;
+      this.#batcher.flush();
       stream.end();
     }
     this.#discardRequest();
