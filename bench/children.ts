@@ -6,6 +6,7 @@
  * @module
  */
 import { type ChildProcess, fork } from "node:child_process";
+import process from "node:process";
 import type {
   ClientMeasurement,
   FromClient,
@@ -19,8 +20,25 @@ import type { Scenario } from "./scenarios.ts";
 const here = new URL(".", import.meta.url).pathname;
 let nextId = 1;
 
-function forkChild(file: string, args: string[]): ChildProcess {
-  return fork(here + file, args, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+/**
+ * `BENCH_CPU_PROF=server:wirecall` (a role and a peer, comma-separated for
+ * more) runs those children with `--cpu-prof` into bench/results/tmp/profiles.
+ */
+function profileFlags(role: string, peer: string): string[] {
+  const wanted = (process.env.BENCH_CPU_PROF ?? "").split(",");
+  if (!wanted.includes(`${role}:${peer}`)) return [];
+  return [
+    "--cpu-prof",
+    `--cpu-prof-dir=${here}results/tmp/profiles`,
+    `--cpu-prof-name=${role}-${peer}-${Date.now()}.cpuprofile`,
+  ];
+}
+
+function forkChild(file: string, args: string[], role: string): ChildProcess {
+  return fork(here + file, args, {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    execArgv: [...process.execArgv, ...profileFlags(role, args[0])],
+  });
 }
 
 function once<T>(
@@ -62,7 +80,7 @@ export class ServerChild {
 
   /** Starts `peers/<peer>-server.ts` in a child and waits for its port. */
   static async start(peer: string, tuned: boolean): Promise<ServerChild> {
-    const s = new ServerChild(forkChild("server-process.ts", [peer, tuned ? "1" : "0"]));
+    const s = new ServerChild(forkChild("server-process.ts", [peer, tuned ? "1" : "0"], "server"));
     const m = await once<FromServer>(
       s.#child,
       (m) => m.type !== "snapshot",
@@ -108,7 +126,7 @@ export class ClientChild {
 
   /** Starts `peers/<peer>-client.ts` in a child. */
   static async start(peer: string): Promise<ClientChild> {
-    const c = new ClientChild(forkChild("client-process.ts", [peer]));
+    const c = new ClientChild(forkChild("client-process.ts", [peer], "client"));
     await once<FromClient>(c.#child, (m) => m.type === "ready", 30_000, `${peer} client`);
     return c;
   }
