@@ -305,6 +305,12 @@ class Http2ClientCall {
       }
       return this.#finish(error);
     }
+    if (neverAnswered && (session.destroyed || session.closed)) {
+      // The connection itself failed (refused TLS, lost socket): not a reset from the server.
+      return this.#finish(
+        new RpcError(Code.UNAVAILABLE, "the connection was lost before the server answered"),
+      );
+    }
     if (code !== rstCode.NO_ERROR) {
       return this.#finish(
         new RpcError(codeFromRstStream(code), `the server reset the stream (HTTP/2 error ${code})`),
