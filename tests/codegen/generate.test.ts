@@ -54,9 +54,11 @@ describe("generate", () => {
   test("the companion exports a typed client factory and a server implementation type", async () => {
     const c = (await generated())[1].content;
     assert.match(c, /import \{ OrderService \} from "\.\/order_pb\.ts";/);
-    assert.match(
-      c,
-      /export function createOrderServiceClient\(transport: Transport, options\?: ClientOptions\): Client<typeof OrderService> \{\n  return createClient\(OrderService, transport, options\);\n\}/,
+    assert.ok(
+      c.includes(
+        "export function createOrderServiceClient(transport: Transport, options?: ClientOptions): Client<typeof OrderService> {\n" +
+          "  return createClient(OrderService, transport, options);\n}",
+      ),
     );
     assert.match(c, /export type OrderServiceImpl = ServiceImpl<typeof OrderService>;/);
   });
