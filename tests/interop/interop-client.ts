@@ -2,6 +2,7 @@
 // gRPC-Web, plain or TLS, one stub plain and one gzipping its requests.
 import { createHttp2Transport } from "wirecall/transports/http2";
 import { createGrpcWebTransport } from "wirecall/transports/grpc-web";
+import { createNodeFetch } from "wirecall/transports/grpc-web/node";
 import type { InteropStubs } from "./interop-stub.ts";
 import { wirecallStub } from "./wirecall-stub.ts";
 
@@ -24,9 +25,11 @@ export function wirecallStubs(target: InteropTarget): InteropStubs {
   const scheme = target.ca !== undefined ? "https" : "http";
   const baseUrl = `${scheme}://${target.host}:${target.port}`;
   if (target.transport === "grpc-web") {
+    // undici's pooled fetch (Node and Deno alike): it trusts the test CA.
+    const fetch = createNodeFetch({ ca: target.ca });
     return {
-      plain: wirecallStub(createGrpcWebTransport({ baseUrl })),
-      gzip: wirecallStub(createGrpcWebTransport({ baseUrl, sendCompression: "gzip" })),
+      plain: wirecallStub(createGrpcWebTransport({ baseUrl, fetch })),
+      gzip: wirecallStub(createGrpcWebTransport({ baseUrl, fetch, sendCompression: "gzip" })),
     };
   }
   const tls = target.ca === undefined ? undefined : {

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import { Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import type { GrpcWebHandler, GrpcWebRequestInfo } from "./handler.ts";
 
@@ -9,6 +8,45 @@ export type NodeRequestListener = (
   req: IncomingMessage | Http2ServerRequest,
   res: ServerResponse | Http2ServerResponse,
 ) => Promise<void>;
+
+/**
+ * The request body as a web stream, with backpressure. Cancelling it (a
+ * handler that answers before reading everything) drains the rest instead of
+ * destroying the request, so an HTTP/1.1 connection stays usable for the
+ * next call and the client is never reset in the middle of its upload.
+ */
+function bodyOf(req: IncomingMessage | Http2ServerRequest): ReadableStream<Uint8Array> {
+  let open = true;
+  return new ReadableStream<Uint8Array>({
+    start(c) {
+      req.pause();
+      req.on("data", (chunk: Uint8Array) => {
+        if (!open) return;
+        c.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if ((c.desiredSize ?? 1) <= 0) req.pause();
+      });
+      req.once("end", () => {
+        if (open) c.close();
+        open = false;
+      });
+      req.once("close", () => {
+        if (open) c.error(new Error("the request was aborted before its body ended"));
+        open = false;
+      });
+      req.once("error", (e) => {
+        if (open) c.error(e);
+        open = false;
+      });
+    },
+    pull() {
+      req.resume();
+    },
+    cancel() {
+      open = false;
+      req.resume();
+    },
+  }, { highWaterMark: 4 });
+}
 
 function toRequest(req: IncomingMessage | Http2ServerRequest, signal: AbortSignal): Request {
   const secure = (req.socket as TLSSocket | null)?.encrypted === true;
@@ -23,7 +61,7 @@ function toRequest(req: IncomingMessage | Http2ServerRequest, signal: AbortSigna
   const init: RequestInit & { duplex: "half" } = {
     method: req.method,
     headers,
-    body: hasBody ? Readable.toWeb(req as Readable) as ReadableStream<Uint8Array> : undefined,
+    body: hasBody ? bodyOf(req) : undefined,
     duplex: "half",
     signal,
   };

@@ -42,6 +42,7 @@ export class GrpcWebServerCall implements ServerCallIO {
   readonly signal: AbortSignal;
   readonly peer: PeerInfo;
   readonly contentSubtype: string;
+  readonly requestEncoding: string | undefined;
   readonly messages: AsyncIterable<Uint8Array>;
   /** Resolves to the `Response` to return to the runtime. */
   readonly response: Promise<Response>;
@@ -64,6 +65,8 @@ export class GrpcWebServerCall implements ServerCallIO {
     this.signal = this.#abort.signal;
     this.peer = init.peer;
     this.contentSubtype = init.contentSubtype;
+    const encoding = init.requestCompression.name;
+    this.requestEncoding = encoding === "identity" ? undefined : encoding;
     this.messages = this.#readRequest();
     this.response = new Promise((resolve) => (this.#resolve = resolve));
     this.#body = new ReadableStream<Uint8Array>({

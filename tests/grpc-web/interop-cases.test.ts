@@ -1,0 +1,75 @@
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import type { Http2Server } from "wirecall/transports/http2";
+import { allCases, runCases } from "../interop/cases.ts";
+import { wirecallStubs } from "../interop/interop-client.ts";
+import { startInteropServer } from "../interop/interop-server.ts";
+import { generateTestCertificates } from "../interop/tls-certs.ts";
+
+/** The interop cases gRPC-Web can carry: every case that needs no bidi stream. */
+const grpcWebCases = [
+  "empty_unary",
+  "large_unary",
+  "client_streaming",
+  "server_streaming",
+  "cancel_after_begin",
+  "special_status_message",
+  "unimplemented_method",
+  "unimplemented_service",
+  "client_compressed_unary",
+  "server_compressed_unary",
+  "client_compressed_streaming",
+  "server_compressed_streaming",
+];
+/** The cases that call FullDuplexCall (bidi), which gRPC-Web refuses. */
+const bidiCases = allCases.filter((c) => !grpcWebCases.includes(c));
+
+describe("gRPC interop cases over gRPC-Web (wirecall client → wirecall server's port)", () => {
+  for (const mode of ["cleartext", "TLS"] as const) {
+    let server: Http2Server;
+    let ca: string | undefined;
+    before(async () => {
+      const certs = mode === "TLS" ? generateTestCertificates() : undefined;
+      ca = certs?.ca;
+      server = await startInteropServer({ tls: certs && { cert: certs.cert, key: certs.key } });
+    });
+    after(() => server.close({ graceMs: 0 }));
+
+    test(`every case gRPC-Web can carry passes (${mode})`, async () => {
+      const stubs = wirecallStubs({
+        host: "127.0.0.1",
+        port: server.port!,
+        ca,
+        serverName: "localhost",
+        transport: "grpc-web",
+      });
+      try {
+        const failed = (await runCases(stubs, grpcWebCases)).filter((r) => !r.ok);
+        assert.deepEqual(failed, []);
+      } finally {
+        await stubs.plain.close();
+        await stubs.gzip.close();
+      }
+    });
+
+    test(`the six bidi cases fail, pointing to the HTTP/2 transport (${mode})`, async () => {
+      assert.equal(bidiCases.length, 6);
+      const stubs = wirecallStubs({
+        host: "127.0.0.1",
+        port: server.port!,
+        ca,
+        serverName: "localhost",
+        transport: "grpc-web",
+      });
+      try {
+        for (const r of await runCases(stubs, bidiCases)) {
+          assert.equal(r.ok, false, r.name);
+          assert.match(r.reason ?? "", /transports\/http2/, r.name);
+        }
+      } finally {
+        await stubs.plain.close();
+        await stubs.gzip.close();
+      }
+    });
+  }
+});
