@@ -222,6 +222,7 @@ class Http2ClientCall {
     stream.on("data", (chunk: Uint8Array) => {
       // Some runtimes emit DATA before "response"; hold it until the headers
       // name the encoding.
+      if (this.#headOutcome !== undefined) return; // the headers already decided the call
       if (this.#httpStatus === 0) (this.#early ??= []).push(chunk);
       else reader.push(chunk);
     });
@@ -229,7 +230,7 @@ class Http2ClientCall {
       if (stream === this.#stream) this.#trailerFields = t as HeaderFields;
     });
     stream.on("end", () => {
-      if (stream !== this.#stream) return;
+      if (stream !== this.#stream || this.#headOutcome !== undefined) return;
       if (this.#early !== undefined) {
         for (const chunk of this.#early) reader.push(chunk);
         this.#early = undefined;

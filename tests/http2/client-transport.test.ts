@@ -1,0 +1,267 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as http2 from "node:http2";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import {
+  Code,
+  codeName,
+  createClient,
+  decodeEnvelopes,
+  encodeEnvelope,
+  gzip,
+  RpcError,
+} from "wirecall";
+import { createHttp2Server, createHttp2Transport } from "wirecall/transports/http2";
+import {
+  DemoService,
+  GreetRequestSchema,
+  GreetResponseSchema,
+} from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
+import { demoRouter, rejection } from "../support/demo-router.ts";
+
+type StreamHandler = (
+  stream: http2.ServerHttp2Stream,
+  headers: http2.IncomingHttpHeaders,
+  body: Uint8Array,
+) => void;
+
+/** A raw node:http2 server whose answers each test scripts by hand. */
+async function withRawServer(
+  handle: StreamHandler,
+  run: (url: string, sessions: () => number) => Promise<void>,
+): Promise<void> {
+  const server = http2.createServer();
+  let sessions = 0;
+  server.on("session", () => sessions++);
+  server.on("stream", (stream, headers) => {
+    const chunks: Uint8Array[] = [];
+    stream.on("error", () => {});
+    stream.on("data", (c: Uint8Array) => chunks.push(c));
+    stream.on("end", () => handle(stream, headers, concat(chunks)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  try {
+    await run(`http://127.0.0.1:${port}`, () => sessions);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+/** Answers a Greet call properly: headers, one message, trailers. */
+function answerGreet(stream: http2.ServerHttp2Stream, greeting: string): void {
+  stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
+  stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
+  const body = toBinary(GreetResponseSchema, {
+    $typeName: "wirecall.demo.v1.GreetResponse",
+    greeting,
+  });
+  stream.end(encodeEnvelope(0, body));
+}
+
+async function greetVia(url: string, options: object = {}): Promise<string> {
+  const transport = createHttp2Transport({ baseUrl: url, ...options });
+  try {
+    return (await createClient(DemoService, transport).greet({ name: "Ada" })).greeting;
+  } finally {
+    await transport.close!();
+  }
+}
+
+async function greetError(url: string, options: object = {}): Promise<RpcError> {
+  const transport = createHttp2Transport({ baseUrl: url, ...options });
+  try {
+    return await rejection(createClient(DemoService, transport).greet({ name: "Ada" }));
+  } finally {
+    await transport.close!();
+  }
+}
+
+const { NGHTTP2_REFUSED_STREAM, NGHTTP2_CANCEL, NGHTTP2_ENHANCE_YOUR_CALM } = http2.constants;
+const { NGHTTP2_INADEQUATE_SECURITY, NGHTTP2_INTERNAL_ERROR } = http2.constants;
+
+describe("http2 client transport", () => {
+  test("sends POST, the method path, application/grpc+proto, te: trailers and grpc-timeout", async () => {
+    let seen: http2.IncomingHttpHeaders = {};
+    await withRawServer((stream, headers) => {
+      seen = headers;
+      answerGreet(stream, "ok");
+    }, async (url) => {
+      const transport = createHttp2Transport({ baseUrl: url });
+      await createClient(DemoService, transport).greet({ name: "Ada" }, { timeoutMs: 5_000 });
+      await transport.close!();
+    });
+    assert.equal(seen[":method"], "POST");
+    assert.equal(seen[":path"], "/wirecall.demo.v1.DemoService/Greet");
+    assert.equal(seen["content-type"], "application/grpc+proto");
+    assert.equal(seen.te, "trailers");
+    assert.match(String(seen["grpc-timeout"]), /^\d{1,8}[HMSmun]$/);
+  });
+
+  test("shares one connection among many concurrent calls", async () => {
+    await withRawServer((stream) => answerGreet(stream, "ok"), async (url, sessions) => {
+      const transport = createHttp2Transport({ baseUrl: url });
+      const client = createClient(DemoService, transport);
+      const all = await Promise.all(Array.from({ length: 20 }, () => client.greet({ name: "x" })));
+      assert.equal(all.length, 20);
+      assert.equal(sessions(), 1);
+      await transport.close!();
+    });
+  });
+
+  test("retries a call the server refused (REFUSED_STREAM) transparently", async () => {
+    let attempts = 0;
+    await withRawServer((stream) => {
+      if (++attempts === 1) stream.close(NGHTTP2_REFUSED_STREAM);
+      else answerGreet(stream, "second try");
+    }, async (url) => {
+      assert.equal(await greetVia(url), "second try");
+    });
+    assert.equal(attempts, 2);
+  });
+
+  const resets: Array<[string, number, Code]> = [
+    ["REFUSED_STREAM (retries spent)", NGHTTP2_REFUSED_STREAM, Code.UNAVAILABLE],
+    ["CANCEL", NGHTTP2_CANCEL, Code.CANCELLED],
+    ["ENHANCE_YOUR_CALM", NGHTTP2_ENHANCE_YOUR_CALM, Code.RESOURCE_EXHAUSTED],
+    ["INADEQUATE_SECURITY", NGHTTP2_INADEQUATE_SECURITY, Code.PERMISSION_DENIED],
+    ["INTERNAL_ERROR", NGHTTP2_INTERNAL_ERROR, Code.INTERNAL],
+  ];
+  for (const [name, rst, code] of resets) {
+    test(`maps a RST_STREAM ${name} from the server to ${codeName(code)}`, async () => {
+      await withRawServer((stream) => stream.close(rst), async (url) => {
+        assert.equal((await greetError(url)).code, code);
+      });
+    });
+  }
+
+  const statuses: Array<[number, Code]> = [[503, Code.UNAVAILABLE], [404, Code.UNIMPLEMENTED], [
+    401,
+    Code.UNAUTHENTICATED,
+  ]];
+  for (const [status, code] of statuses) {
+    test(`maps HTTP ${status} without grpc-status to ${codeName(code)}`, async () => {
+      await withRawServer((stream) => {
+        stream.respond({ ":status": status, "content-type": "text/plain" });
+        stream.end("nope");
+      }, async (url) => {
+        assert.equal((await greetError(url)).code, code);
+      });
+    });
+  }
+
+  test("fails a 200 answer that is not application/grpc with UNKNOWN", async () => {
+    await withRawServer((stream) => {
+      stream.respond({ ":status": 200, "content-type": "text/html" });
+      stream.end("<html>");
+    }, async (url) => {
+      assert.equal((await greetError(url)).code, Code.UNKNOWN);
+    });
+  });
+
+  test("reads the status of a trailers-only answer", async () => {
+    await withRawServer((stream) => {
+      stream.respond({
+        ":status": 200,
+        "content-type": "application/grpc",
+        "grpc-status": String(Code.NOT_FOUND),
+        "grpc-message": "no%20such%20user",
+      }, { endStream: true });
+    }, async (url) => {
+      const e = await greetError(url);
+      assert.equal(e.code, Code.NOT_FOUND);
+      assert.equal(e.rawMessage, "no such user");
+    });
+  });
+
+  test("fails a stream that ends without grpc-status with INTERNAL", async () => {
+    await withRawServer((stream) => {
+      stream.respond({ ":status": 200, "content-type": "application/grpc" });
+      stream.end();
+    }, async (url) => {
+      assert.equal((await greetError(url)).code, Code.INTERNAL);
+    });
+  });
+
+  test("gzips request messages when sendCompression is gzip", async () => {
+    let encoding: unknown;
+    let name = "";
+    await withRawServer(async (stream, headers, body) => {
+      encoding = headers["grpc-encoding"];
+      for await (const frame of decodeEnvelopes([body])) {
+        assert.equal(frame.flags, 1);
+        name = fromBinary(GreetRequestSchema, await gzip.decompress(frame.data, 1 << 20)).name;
+      }
+      answerGreet(stream, "ok");
+    }, async (url) => {
+      assert.equal(await greetVia(url, { sendCompression: "gzip" }), "ok");
+    });
+    assert.equal(encoding, "gzip");
+    assert.equal(name, "Ada");
+  });
+
+  test("decompresses gzip responses", async () => {
+    await withRawServer(async (stream) => {
+      const body = toBinary(GreetResponseSchema, {
+        $typeName: "wirecall.demo.v1.GreetResponse",
+        greeting: "packed",
+      });
+      stream.respond({
+        ":status": 200,
+        "content-type": "application/grpc",
+        "grpc-encoding": "gzip",
+      }, { waitForTrailers: true });
+      stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
+      stream.end(encodeEnvelope(1, await gzip.compress(body)));
+    }, async (url) => {
+      assert.equal(await greetVia(url), "packed");
+    });
+  });
+
+  test("fails a response over the receive limit with RESOURCE_EXHAUSTED", async () => {
+    await withRawServer((stream) => answerGreet(stream, "z".repeat(1000)), async (url) => {
+      const e = await greetError(url, { maxReceiveMessageBytes: 100 });
+      assert.equal(e.code, Code.RESOURCE_EXHAUSTED);
+    });
+  });
+
+  test("fails with UNAVAILABLE when nothing listens", async () => {
+    const e = await greetError("http://127.0.0.1:1");
+    assert.equal(e.code, Code.UNAVAILABLE);
+  });
+
+  test("reconnects after the server went away and came back on the same port", async () => {
+    const { router } = demoRouter();
+    const first = createHttp2Server(router);
+    const { port } = await first.listen({ port: 0 });
+    const transport = createHttp2Transport({ baseUrl: first.url! });
+    const client = createClient(DemoService, transport);
+    assert.equal((await client.greet({ name: "one" })).greeting, "Hello, one!");
+    await first.close({ graceMs: 100 });
+    const second = createHttp2Server(router);
+    await second.listen({ port });
+    try {
+      assert.equal((await client.greet({ name: "two" })).greeting, "Hello, two!");
+    } finally {
+      await transport.close!();
+      await second.close({ graceMs: 100 });
+    }
+  });
+
+  test("rejects a bad option with INVALID_ARGUMENT naming it", () => {
+    assert.throws(
+      () => createHttp2Transport({ baseUrl: "127.0.0.1:50051" }),
+      (e: RpcError) => e.code === Code.INVALID_ARGUMENT && /baseUrl/.test(e.message),
+    );
+  });
+});
