@@ -9,7 +9,7 @@ import {
   decodeEnvelopes,
   encodeEnvelope,
   gzip,
-  RpcError,
+  type RpcError,
 } from "wirecall";
 import { createHttp2Server, createHttp2Transport } from "wirecall/transports/http2";
 import {

@@ -1,7 +1,7 @@
 import { after, describe, test } from "node:test";
 import { rmSync } from "node:fs";
 import assert from "node:assert/strict";
-import { Code, createClient, encodeEnvelope, RpcError } from "wirecall";
+import { Code, createClient, encodeEnvelope, type RpcError } from "wirecall";
 import { createHttp2Server, createHttp2Transport } from "wirecall/transports/http2";
 import { toBinary } from "@bufbuild/protobuf";
 import { DemoService, GreetRequestSchema } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
