@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import {
   Code,
   type Compression,
@@ -19,7 +20,9 @@ export interface DataSink {
  * as one `write` (one DATA frame for small messages).
  */
 export function frameMessage(flags: number, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(5 + body.byteLength);
+  // Buffer.allocUnsafe takes small buffers from Node's pool: ~10× cheaper than
+  // a Uint8Array with its own backing store, and lighter on the GC.
+  const out = Buffer.allocUnsafe(5 + body.byteLength);
   writeEnvelopeHeader(out, 0, flags, body.byteLength);
   out.set(body, 5);
   return out;
