@@ -27,7 +27,11 @@ function parseBunCounts(out) {
 }
 
 function run(root, label, cmd, args, parse) {
-  console.log(`\n=== ${label}: ${[relative(root, cmd) || cmd, ...args].join(" ")}`);
+  console.log(
+    `\n=== ${label}: ${
+      [cmd === process.execPath ? "node" : relative(root, cmd), ...args].join(" ")
+    }`,
+  );
   const r = spawnSync(cmd, args, {
     cwd: root,
     env: { ...process.env, NO_COLOR: "1" },
@@ -43,6 +47,23 @@ function run(root, label, cmd, args, parse) {
   if (r.status !== 0 && counts.failed === 0) counts.failed = 1;
   console.log(`=== ${label}: ${counts.passed} passed, ${counts.failed} failed`);
   return { label, ...counts, status: r.status };
+}
+
+/**
+ * Makes sure an npm-installed runtime binary starts. npm 11 warns about
+ * dependency install scripts not listed in `allowScripts` and a later npm may
+ * skip them; then `bun`/`workerd` are placeholders, so their package's own
+ * install script is run here instead.
+ */
+function ensureNpmBinary(root, pkg, bin) {
+  const ok = () => spawnSync(bin, ["--version"], { stdio: "ignore" }).status === 0;
+  if (ok()) return true;
+  console.log(`\n=== ${pkg}: binary did not start; running its install script`);
+  spawnSync(process.execPath, ["install.js"], {
+    cwd: join(root, "node_modules", pkg),
+    stdio: "inherit",
+  });
+  return ok();
 }
 
 /** Installs Debian's chromium when it is missing (CI runs as root). */
@@ -87,6 +108,7 @@ export async function runRuntimeSuites({ root, only = [] }) {
   const results = [];
 
   if (want("bun")) {
+    ensureNpmBinary(root, "bun", bin("bun"));
     results.push(run(root, "bun", bin("bun"), [
       "test",
       "--conditions=wirecall-source",
@@ -94,6 +116,7 @@ export async function runRuntimeSuites({ root, only = [] }) {
     ], parseBunCounts));
   }
   if (want("workerd")) {
+    ensureNpmBinary(root, "workerd", bin("workerd"));
     results.push(run(root, "workerd", process.execPath, [
       "--test",
       "--test-concurrency=1",
