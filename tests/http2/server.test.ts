@@ -308,8 +308,9 @@ describe("http2 server", () => {
       );
     }, {
       grpcWeb: (req, res) => {
-        res.writeHead(299, { "content-type": "text/plain" });
-        res.end(`web ${req.method} ${req.url}`);
+        const out = res as import("node:http").ServerResponse;
+        out.writeHead(299, { "content-type": "text/plain" });
+        out.end(`web ${req.method} ${req.url}`);
       },
     });
   });
@@ -326,8 +327,9 @@ describe("http2 server", () => {
       await stillServes(url);
     }, {
       grpcWeb: (req, res) => {
-        res.writeHead(299, { "content-type": "text/plain" });
-        res.end(`web ${(req as { httpVersion: string }).httpVersion}`);
+        const out = res as import("node:http").ServerResponse;
+        out.writeHead(299, { "content-type": "text/plain" });
+        out.end(`web ${(req as { httpVersion: string }).httpVersion}`);
       },
     });
   });

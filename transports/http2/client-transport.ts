@@ -21,7 +21,7 @@ import {
 import { type Http2TransportOptions, http2TransportOptionsSchema } from "./client-options.ts";
 import { ClientSession } from "./client-session.ts";
 import { MessageReader } from "./message-reader.ts";
-import { type DataSink, frameMessage, writeMessage } from "./message-writer.ts";
+import { type DataSink, writeFrame, writeMessage } from "./message-writer.ts";
 import { codeFromRstStream, rstCode } from "./rst-stream-code.ts";
 import {
   type HeaderFields,
@@ -144,6 +144,8 @@ class Http2ClientCall {
     write: (chunk) => this.#write(chunk),
     once: (event, listener) => this.#stream.once(event, listener),
     off: (event, listener) => this.#stream.off(event, listener),
+    cork: () => this.#stream.cork(),
+    uncork: () => this.#stream.uncork(),
     get destroyed() {
       return false;
     },
@@ -363,13 +365,13 @@ class Http2ClientCall {
       return;
     }
     if (s.compression === identity) {
-      this.#write(frameMessage(0, message));
+      writeFrame(this.#sink, 0, message);
       this.#endRequest();
       return;
     }
     s.compression.compress(message).then((packed) => {
       if (this.#finished) return;
-      this.#write(frameMessage(1, packed));
+      writeFrame(this.#sink, 1, packed);
       this.#endRequest();
     }, (e) => this.#cancel(RpcError.from(e, Code.INTERNAL)));
   }

@@ -7,12 +7,17 @@ import {
   writeEnvelopeHeader,
 } from "../../mod.ts";
 
+/** From this size on, a message is written as header + body (no copy of the body). */
+export const UNCOPIED_BYTES = 16 * 1024;
+
 /** The writable side of an HTTP/2 stream, as the writer uses it. */
 export interface DataSink {
   write(chunk: Uint8Array): boolean;
   once(event: "drain" | "close", listener: () => void): unknown;
   off(event: "drain" | "close", listener: () => void): unknown;
   readonly destroyed: boolean;
+  cork?(): void;
+  uncork?(): void;
 }
 
 /**
@@ -26,6 +31,24 @@ export function frameMessage(flags: number, body: Uint8Array): Uint8Array {
   writeEnvelopeHeader(out, 0, flags, body.byteLength);
   out.set(body, 5);
   return out;
+}
+
+/**
+ * Writes one frame. A large body is written after its 5-byte header under
+ * `cork()` instead of being copied into one buffer; returns what the last
+ * `write` returned (false: wait for `drain`).
+ */
+export function writeFrame(sink: DataSink, flags: number, body: Uint8Array): boolean {
+  if (body.byteLength < UNCOPIED_BYTES || sink.cork === undefined) {
+    return sink.write(frameMessage(flags, body));
+  }
+  const header = Buffer.allocUnsafe(5);
+  writeEnvelopeHeader(header, 0, flags, body.byteLength);
+  sink.cork();
+  sink.write(header);
+  const ok = sink.write(body);
+  sink.uncork!();
+  return ok;
 }
 
 /**
@@ -64,10 +87,10 @@ export function writeMessage(
   }
   if (compression.name === "identity") {
     if (sink.destroyed) return;
-    return sink.write(frameMessage(0, message)) ? undefined : waitForDrain(sink);
+    return writeFrame(sink, 0, message) ? undefined : waitForDrain(sink);
   }
   return compression.compress(message).then((packed) => {
     if (sink.destroyed) return;
-    if (!sink.write(frameMessage(FLAG_COMPRESSED, packed))) return waitForDrain(sink);
+    if (!writeFrame(sink, FLAG_COMPRESSED, packed)) return waitForDrain(sink);
   });
 }
