@@ -198,6 +198,8 @@ class Compilation {
           this.diagnostics,
         );
         entry.proto = builder.build(this.options.sourceInfo !== false);
+        // The syntax tree is only needed while building; free it early.
+        entry.ast = undefined;
       }
       this.options.onFile?.(entry.name, ++done, total);
     }

@@ -60,7 +60,7 @@ export class TokenStream {
 
   constructor(text: string) {
     this.text = text;
-    const guess = Math.max(16, text.length >> 2);
+    const guess = Math.max(16, text.length >> 3);
     this.kind = new Uint8Array(guess);
     this.start = new Int32Array(guess);
     this.end = new Int32Array(guess);

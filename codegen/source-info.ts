@@ -239,13 +239,13 @@ export class SourceInfoRecorder {
 
   /** Sorts the locations and adds the whole-file location first. */
   finish(first: number, last: number): SourceCodeInfo {
-    const locs = this.locations;
-    const keyed = locs.map((l, i) => ({ l, i }));
-    keyed.sort((a, b) => compareSpans(a.l.span, b.l.span) || a.i - b.i);
+    // Array.prototype.sort is stable, so equal spans keep recording order.
+    const locs = this.locations.sort((a, b) => compareSpans(a.span, b.span));
     const root = create(SourceCodeInfo_LocationSchema, {
       span: first < 0 ? [0, 0, 0] : this.spanOf(first, last),
     });
-    return create(SourceCodeInfoSchema, { location: [root, ...keyed.map((k) => k.l)] });
+    locs.unshift(root);
+    return create(SourceCodeInfoSchema, { location: locs });
   }
 }
 
