@@ -23,6 +23,7 @@ export {
 } from "./src/status-details.ts";
 export { parseStatusCode, readTrailerStatus, writeTrailerFields } from "./src/trailer-status.ts";
 export { decodeBase64, encodeBase64 } from "./src/base64.ts";
+export { copyBytes } from "./src/byte-pool.ts";
 export {
   isReservedHeader,
   Metadata,

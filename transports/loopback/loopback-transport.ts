@@ -1,6 +1,7 @@
 import {
   type Clock,
   Code,
+  copyBytes,
   DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
   MessageQueue,
   Metadata,
@@ -111,11 +112,25 @@ export function createLoopbackTransport(router: Router, options?: LoopbackOption
   const faultsFor = (method: MethodInfo): LoopbackFaults =>
     (typeof opts.faults === "function" ? opts.faults(method) : opts.faults) ?? {};
 
-  async function stream(req: StreamTransportRequest): Promise<StreamTransportResponse> {
+  /** A unary call's request as a ready queue: no generator chain per call. */
+  function singleRequest(bytes: Uint8Array): MessageQueue<Uint8Array> {
+    const queue = new MessageQueue<Uint8Array>();
+    if (bytes.byteLength > maxBytes) queue.fail(tooLarge(bytes.byteLength, maxBytes, "request"));
+    else {
+      queue.push(copyBytes(bytes));
+      queue.close();
+    }
+    return queue;
+  }
+
+  async function stream(
+    req: StreamTransportRequest,
+    single?: Uint8Array,
+  ): Promise<StreamTransportResponse> {
     const { signal } = req;
     if (signal.aborted) throw signal.reason;
     const faults = faultsFor(req.method);
-    await delay(clock, faults.latencyMs ?? 0, signal);
+    if (faults.latencyMs) await delay(clock, faults.latencyMs, signal);
     if (faults.failWith !== undefined) {
       throw statusThroughWire(
         new RpcError(faults.failWith.code as Code, faults.failWith.message ?? "injected fault"),
@@ -167,7 +182,7 @@ export function createLoopbackTransport(router: Router, options?: LoopbackOption
             const e = tooLarge(bytes.byteLength, maxBytes, "request");
             throw e;
           }
-          yield bytes.slice();
+          yield copyBytes(bytes);
         }
       } catch (e) {
         if (e instanceof RpcError && e.code === Code.RESOURCE_EXHAUSTED) throw e;
@@ -185,7 +200,7 @@ export function createLoopbackTransport(router: Router, options?: LoopbackOption
       signal: server.signal,
       peer: { address: "loopback", protocol: "loopback" },
       contentSubtype: req.contentSubtype,
-      messages: requests(),
+      messages: single === undefined ? requests() : singleRequest(single),
       sendHeader(h) {
         if (!done) resolveHeader(throughWire(h));
       },
@@ -202,7 +217,7 @@ export function createLoopbackTransport(router: Router, options?: LoopbackOption
           return;
         }
         sent++;
-        return responses.push(bytes.slice());
+        return responses.push(copyBytes(bytes));
       },
       end(error, trl, h) {
         if (done) return;
@@ -233,7 +248,7 @@ export function createLoopbackTransport(router: Router, options?: LoopbackOption
   return {
     stream,
     async unary(req: UnaryTransportRequest): Promise<UnaryTransportResponse> {
-      const res = await stream({ ...req, messages: once(req.message) });
+      const res = await stream({ ...req, messages: once(req.message) }, req.message);
       let message: Uint8Array | undefined;
       for await (const m of res.messages) {
         if (message !== undefined) {

@@ -1,0 +1,34 @@
+/** Slabs hold this many bytes. */
+const SLAB_BYTES = 64 * 1024;
+/** Larger copies get their own buffer. */
+const MAX_POOLED_BYTES = 4 * 1024;
+
+let slab = new Uint8Array(0);
+let offset = 0;
+
+/**
+ * Copies `bytes`, carving small copies out of shared 64 KiB slabs. A new
+ * `Uint8Array` with its own backing store costs about ten times more to
+ * allocate (and to collect) than a view on an existing buffer, which is what
+ * an in-process transport that copies every message, as a network would,
+ * pays per message. The copy may share its `buffer` with other copies:
+ * respect `byteOffset`, as with Node's pooled `Buffer`s.
+ *
+ * @example
+ * ```ts
+ * import { copyBytes } from "wirecall";
+ * const copy = copyBytes(new Uint8Array([1, 2, 3])); // Uint8Array [1, 2, 3]
+ * ```
+ */
+export function copyBytes(bytes: Uint8Array): Uint8Array {
+  const n = bytes.byteLength;
+  if (n > MAX_POOLED_BYTES) return bytes.slice();
+  if (offset + n > slab.byteLength) {
+    slab = new Uint8Array(SLAB_BYTES);
+    offset = 0;
+  }
+  const out = slab.subarray(offset, offset + n);
+  out.set(bytes);
+  offset += (n + 7) & ~7;
+  return out;
+}
