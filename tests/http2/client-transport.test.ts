@@ -262,6 +262,46 @@ describe("http2 client transport", () => {
     }
   });
 
+  test("sends keepalive PINGs while a call runs", async () => {
+    let pinged!: () => void;
+    const sawPing = new Promise<void>((resolve) => (pinged = resolve));
+    const server = http2.createServer();
+    server.on("session", (session) => session.on("ping", () => pinged()));
+    server.on("stream", async (stream) => {
+      stream.on("error", () => {});
+      stream.resume();
+      await sawPing;
+      answerGreet(stream, "after ping");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const greeting = await greetVia(`http://127.0.0.1:${port}`, {
+        keepalive: { intervalMs: 10, timeoutMs: 5_000 },
+      });
+      assert.equal(greeting, "after ping");
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  test("queues calls beyond the server's concurrent-stream limit instead of failing them", async () => {
+    const { router } = demoRouter();
+    const server = createHttp2Server(router, { maxConcurrentStreams: 1 });
+    await server.listen({ port: 0 });
+    const transport = createHttp2Transport({ baseUrl: server.url! });
+    try {
+      const client = createClient(DemoService, transport);
+      const all = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => client.greet({ name: String(i) })),
+      );
+      assert.deepEqual(all.map((r) => r.greeting), [0, 1, 2, 3, 4].map((i) => `Hello, ${i}!`));
+    } finally {
+      await transport.close!();
+      await server.close({ graceMs: 100 });
+    }
+  });
+
   test("rejects a bad option with INVALID_ARGUMENT naming it", () => {
     assert.throws(
       () => createHttp2Transport({ baseUrl: "127.0.0.1:50051" }),

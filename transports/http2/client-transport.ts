@@ -288,7 +288,8 @@ class Http2ClientCall {
     const code = stream.rstCode ?? rstCode.NO_ERROR;
     const neverAnswered = this.#httpStatus === 0 && this.#trailerFields === undefined;
     if (neverAnswered && code === rstCode.REFUSED_STREAM && this.#canRetry()) {
-      this.#s.session.retire(session);
+      // A refusal is about this stream (over the server's stream limit, or
+      // above a GOAWAY's last stream id, which retires the session by itself).
       try {
         this.#retry();
         return;
