@@ -31,6 +31,7 @@ export async function bundleSizes(repoRoot: string): Promise<BundleSize[]> {
       minify: true,
       format: "esm",
       platform: "browser",
+      mainFields: ["browser", "module", "main"],
       target: "es2022",
       conditions: ["wirecall-source"],
       write: false,

@@ -22,6 +22,40 @@ interface Profile {
   timeDeltas: number[];
 }
 
+/** Time per function including its callees, in ms, largest first (recursion counted once per path). */
+export function inclusive(profile: Profile): [string, number][] {
+  const self = new Map<number, number>();
+  for (let i = 0; i < profile.samples.length; i++) {
+    self.set(
+      profile.samples[i],
+      (self.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0),
+    );
+  }
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const totals = new Map<string, number>();
+  const keyOf = (n: ProfileNode) => {
+    const f = n.callFrame;
+    const file = f.url.replace(/^file:\/\/.*?\/(node_modules|bench|src|transports)\//, "$1/") ||
+      "(native)";
+    return `${f.functionName || "(anonymous)"} ${file}:${f.lineNumber + 1}`;
+  };
+  const walk = (id: number, onPath: Set<string>): number => {
+    const n = byId.get(id)!;
+    let t = self.get(id) ?? 0;
+    const key = keyOf(n);
+    const fresh = !onPath.has(key);
+    if (fresh) onPath.add(key);
+    for (const c of n.children ?? []) t += walk(c, onPath);
+    if (fresh) {
+      onPath.delete(key);
+      totals.set(key, (totals.get(key) ?? 0) + t / 1000);
+    }
+    return t;
+  };
+  walk(profile.nodes[0].id, new Set());
+  return [...totals].sort((a, b) => b[1] - a[1]);
+}
+
 /** Self time per function and per file, in ms, largest first. */
 export function summarize(
   profile: Profile,
@@ -50,8 +84,9 @@ export function summarize(
 }
 
 if (import.meta.main) {
-  const [file, top = "30"] = process.argv.slice(2);
-  const { functions, files } = summarize(JSON.parse(readFileSync(file, "utf8")));
+  const [file, top = "30", filter] = process.argv.slice(2);
+  const profile = JSON.parse(readFileSync(file, "utf8"));
+  const { functions, files } = summarize(profile);
   const total = files.reduce((a, [, ms]) => a + ms, 0);
   console.log(`total ${total.toFixed(0)} ms`);
   console.log("\nby file:");
@@ -62,6 +97,13 @@ if (import.meta.main) {
   }
   console.log("\nby function:");
   for (const [k, ms] of functions.slice(0, Number(top))) {
+    console.log(
+      `${ms.toFixed(1).padStart(9)} ms ${(100 * ms / total).toFixed(1).padStart(5)}%  ${k}`,
+    );
+  }
+  console.log(`\ninclusive${filter ? ` (matching ${filter})` : ""}:`);
+  const shown = inclusive(profile).filter(([k]) => filter === undefined || k.includes(filter));
+  for (const [k, ms] of shown.slice(0, Number(top))) {
     console.log(
       `${ms.toFixed(1).padStart(9)} ms ${(100 * ms / total).toFixed(1).padStart(5)}%  ${k}`,
     );
