@@ -41,6 +41,28 @@ async function stillServes(url: string): Promise<void> {
   }
 }
 
+/**
+ * A router whose Greet handler waits until its signal fires, and what the test
+ * needs to watch it: `running` once the handler runs, `aborted` with the reason.
+ */
+function waitingForAbort() {
+  let sawAbort!: (reason: RpcError) => void;
+  const aborted = new Promise<RpcError>((resolve) => (sawAbort = resolve));
+  let started!: () => void;
+  const running = new Promise<void>((resolve) => (started = resolve));
+  const { router } = demoRouter({
+    greet: (_name, ctx) =>
+      new Promise((_, reject) => {
+        ctx.signal.addEventListener("abort", () => {
+          sawAbort(ctx.signal.reason as RpcError);
+          reject(ctx.signal.reason);
+        });
+        started();
+      }),
+  });
+  return { router, running, aborted };
+}
+
 describe("http2 server", () => {
   test("answers a unary call with 200, its message and grpc-status 0 in trailers", async () => {
     await withServer(async (url) => {
@@ -134,20 +156,7 @@ describe("http2 server", () => {
   });
 
   test("cancels the handler's signal with CANCELLED when the client resets the stream", async () => {
-    let sawAbort!: (reason: unknown) => void;
-    const aborted = new Promise((resolve) => (sawAbort = resolve));
-    let started!: () => void;
-    const running = new Promise<void>((resolve) => (started = resolve));
-    const { router } = demoRouter({
-      greet: (_name, ctx) =>
-        new Promise((_, reject) => {
-          ctx.signal.addEventListener("abort", () => {
-            sawAbort(ctx.signal.reason);
-            reject(ctx.signal.reason);
-          });
-          started();
-        }),
-    });
+    const { router, running, aborted } = waitingForAbort();
     await withServer(
       async (url) => {
         const transport = createHttp2Transport({ baseUrl: url });
@@ -158,7 +167,7 @@ describe("http2 server", () => {
         await running;
         controller.abort();
         assert.equal((await rejection(call)).code, Code.CANCELLED);
-        assert.equal((await aborted as RpcError).code, Code.CANCELLED);
+        assert.equal((await aborted).code, Code.CANCELLED);
         await transport.close!();
       },
       {},
@@ -167,17 +176,7 @@ describe("http2 server", () => {
   });
 
   test("enforces the client's deadline: DEADLINE_EXCEEDED on both sides", async () => {
-    let sawAbort!: (reason: unknown) => void;
-    const aborted = new Promise((resolve) => (sawAbort = resolve));
-    const { router } = demoRouter({
-      greet: (_name, ctx) =>
-        new Promise((_, reject) => {
-          ctx.signal.addEventListener("abort", () => {
-            sawAbort(ctx.signal.reason);
-            reject(ctx.signal.reason);
-          });
-        }),
-    });
+    const { router, aborted } = waitingForAbort();
     await withServer(
       async (url) => {
         const transport = createHttp2Transport({ baseUrl: url });
@@ -185,7 +184,7 @@ describe("http2 server", () => {
           createClient(DemoService, transport).greet({ name: "Ada" }, { timeoutMs: 50 }),
         );
         assert.equal(e.code, Code.DEADLINE_EXCEEDED);
-        assert.equal((await aborted as RpcError).code, Code.DEADLINE_EXCEEDED);
+        assert.equal((await aborted).code, Code.DEADLINE_EXCEEDED);
         await transport.close!();
       },
       {},
@@ -269,27 +268,14 @@ describe("http2 server", () => {
   });
 
   test("close() cancels calls still running after the grace period", async () => {
-    let sawAbort!: (reason: unknown) => void;
-    const aborted = new Promise((resolve) => (sawAbort = resolve));
-    let started!: () => void;
-    const running = new Promise<void>((resolve) => (started = resolve));
-    const { router } = demoRouter({
-      greet: (_name, ctx) =>
-        new Promise((_, reject) => {
-          ctx.signal.addEventListener("abort", () => {
-            sawAbort(ctx.signal.reason);
-            reject(ctx.signal.reason);
-          });
-          started();
-        }),
-    });
+    const { router, running, aborted } = waitingForAbort();
     const server = createHttp2Server(router);
     await server.listen({ port: 0 });
     const transport = createHttp2Transport({ baseUrl: server.url! });
     const call = createClient(DemoService, transport).greet({ name: "Ada" });
     await running;
     await server.close({ graceMs: 0 });
-    assert.equal((await aborted as RpcError).code, Code.CANCELLED);
+    assert.equal((await aborted).code, Code.CANCELLED);
     const e = await rejection(call);
     assert.ok(e.code === Code.CANCELLED || e.code === Code.UNAVAILABLE, `got ${e.message}`);
     await transport.close!();

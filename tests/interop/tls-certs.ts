@@ -23,82 +23,45 @@ function openssl(dir: string, args: string[]): void {
   execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
 }
 
+/** Issues `name`.pem and `name`.key, signed by the CA in `dir`, with an X.509 extension line. */
+function issue(dir: string, name: string, subject: string, extension: string): void {
+  writeFileSync(join(dir, `${name}.ext`), `${extension}\n`);
+  openssl(
+    dir,
+    "req -newkey rsa:2048 -nodes".split(" ").concat([
+      "-keyout",
+      `${name}.key`,
+      "-out",
+      `${name}.csr`,
+      "-subj",
+      subject,
+    ]),
+  );
+  openssl(
+    dir,
+    "x509 -req -CA ca.pem -CAkey ca.key -CAcreateserial -days 2".split(" ").concat([
+      "-in",
+      `${name}.csr`,
+      "-out",
+      `${name}.pem`,
+      "-extfile",
+      `${name}.ext`,
+    ]),
+  );
+}
+
 /** Generates a CA, a server certificate (SAN 127.0.0.1, localhost) and a client certificate. */
 export function generateTestCertificates(): TestCertificates {
   const dir = mkdtempSync(join(tmpdir(), "wirecall-certs-"));
-  const days = ["-days", "2"];
-  openssl(dir, [
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    ...days,
-    "-subj",
-    "/CN=wirecall test CA",
-  ]);
-  writeFileSync(join(dir, "server.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-  openssl(dir, [
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "server.key",
-    "-out",
-    "server.csr",
-    "-subj",
-    "/CN=localhost",
-  ]);
-  openssl(dir, [
-    "x509",
-    "-req",
-    "-in",
-    "server.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "server.pem",
-    ...days,
-    "-extfile",
-    "server.ext",
-  ]);
-  writeFileSync(join(dir, "client.ext"), "extendedKeyUsage=clientAuth\n");
-  openssl(dir, [
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "client.key",
-    "-out",
-    "client.csr",
-    "-subj",
-    "/CN=wirecall test client",
-  ]);
-  openssl(dir, [
-    "x509",
-    "-req",
-    "-in",
-    "client.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "client.pem",
-    ...days,
-    "-extfile",
-    "client.ext",
-  ]);
+  openssl(
+    dir,
+    "req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2".split(" ").concat([
+      "-subj",
+      "/CN=wirecall test CA",
+    ]),
+  );
+  issue(dir, "server", "/CN=localhost", "subjectAltName=IP:127.0.0.1,DNS:localhost");
+  issue(dir, "client", "/CN=wirecall test client", "extendedKeyUsage=clientAuth");
   const read = (name: string) => readFileSync(join(dir, name), "utf8");
   return {
     dir,
