@@ -29,6 +29,7 @@ import { Metadata, type MetadataInit } from "./metadata.ts";
 import { methodInfo } from "./method.ts";
 import { clockOption, durationOption, functionOption, parseOptions } from "./options.ts";
 import { RpcError } from "./rpc-error.ts";
+import { readSingleMessage } from "./single-message.ts";
 import type { Transport } from "./transport.ts";
 
 /** Options of one call. */
@@ -235,16 +236,7 @@ export function createClient<S extends DescService>(
           messages: mapAsync(res.messages, (b) => output.decode(b)),
         };
       }
-      let message: Message | undefined;
-      for await (const bytes of res.messages) {
-        if (message !== undefined) {
-          throw new RpcError(Code.INTERNAL, `${info.path} answered with more than one message`);
-        }
-        message = output.decode(bytes);
-      }
-      if (message === undefined) {
-        throw new RpcError(Code.INTERNAL, `${info.path} answered OK without a message`);
-      }
+      const message = output.decode(await readSingleMessage(res.messages, info.path));
       return { header: res.header, trailer: res.trailer, stream: false, message };
     };
   }

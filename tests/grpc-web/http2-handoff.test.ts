@@ -1,8 +1,6 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { connect } from "node:http2";
-import { create, toBinary } from "@bufbuild/protobuf";
-import { createClient, encodeEnvelope } from "wirecall";
+import { createClient } from "wirecall";
 import {
   createHttp2Server,
   createHttp2Transport,
@@ -10,10 +8,10 @@ import {
 } from "wirecall/transports/http2";
 import { createGrpcWebHandler, createGrpcWebTransport } from "wirecall/transports/grpc-web";
 import { createNodeFetch, createNodeRequestListener } from "wirecall/transports/grpc-web/node";
-import { DemoService, GreetRequestSchema } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
+import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
 import { collect, demoRouter, from } from "../support/demo-router.ts";
 import { generateTestCertificates, type TestCertificates } from "../interop/tls-certs.ts";
-import { splitFrames } from "./in-memory.ts";
+import { greetOverH2c } from "./h2c-greet.ts";
 
 const { router, observed } = demoRouter();
 const listener = createNodeRequestListener(createGrpcWebHandler(router));
@@ -48,31 +46,9 @@ describe("gRPC-Web on the HTTP/2 server's port (cleartext)", () => {
   });
 
   test("gRPC-Web over cleartext HTTP/2 (h2c) is answered on the same port", async () => {
-    const session = connect(server.url!);
-    try {
-      const stream = session.request({
-        ":method": "POST",
-        ":path": "/wirecall.demo.v1.DemoService/Greet",
-        "content-type": "application/grpc-web+proto",
-        "x-grpc-web": "1",
-      });
-      stream.end(
-        encodeEnvelope(
-          0,
-          toBinary(GreetRequestSchema, create(GreetRequestSchema, { name: "h2c" })),
-        ),
-      );
-      const headers = await new Promise<Record<string, unknown>>((resolve) =>
-        stream.once("response", resolve)
-      );
-      const chunks: Uint8Array[] = [];
-      for await (const chunk of stream) chunks.push(chunk as Uint8Array);
-      assert.equal(headers["content-type"], "application/grpc-web+proto");
-      const frames = splitFrames(new Uint8Array(Buffer.concat(chunks)));
-      assert.deepEqual(frames.map(([flags]) => flags), [0, 0x80]);
-    } finally {
-      session.close();
-    }
+    const { headers, frames } = await greetOverH2c(server.url!, "h2c");
+    assert.equal(headers["content-type"], "application/grpc-web+proto");
+    assert.deepEqual(frames.map(([flags]) => flags), [0, 0x80]);
   });
 });
 

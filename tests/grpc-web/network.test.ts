@@ -1,26 +1,18 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { connect, createServer as createH2cServer } from "node:http2";
+import { createServer as createH2cServer } from "node:http2";
 import type { AddressInfo } from "node:net";
-import { create, toBinary } from "@bufbuild/protobuf";
-import {
-  Code,
-  createClient,
-  encodeEnvelope,
-  ManualClock,
-  type Metadata,
-  type RpcError,
-} from "wirecall";
+import { Code, createClient, ManualClock, type Metadata, type RpcError } from "wirecall";
 import {
   createGrpcWebHandler,
   createGrpcWebTransport,
   type FetchFunction,
 } from "wirecall/transports/grpc-web";
 import { createNodeFetch, createNodeRequestListener } from "wirecall/transports/grpc-web/node";
-import { DemoService, GreetRequestSchema } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
+import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
 import { collect, demoRouter, from, rejection } from "../support/demo-router.ts";
 import { type RunningServer, serve } from "./serve.ts";
-import { splitFrames } from "./in-memory.ts";
+import { greetOverH2c } from "./h2c-greet.ts";
 
 const clock = new ManualClock();
 let hold: { started: () => void; running: Promise<void> } | undefined;
@@ -128,30 +120,14 @@ describe("gRPC-Web over node:http2", () => {
   test("the Node adapter serves gRPC-Web on an HTTP/2 (h2c) server", async () => {
     const server = createH2cServer(createNodeRequestListener(handler));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const session = connect(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const { port } = server.address() as AddressInfo;
     try {
-      const stream = session.request({
-        ":method": "POST",
-        ":path": "/wirecall.demo.v1.DemoService/Greet",
-        "content-type": "application/grpc-web+proto",
-        "x-grpc-web": "1",
-      });
-      stream.end(
-        encodeEnvelope(0, toBinary(GreetRequestSchema, create(GreetRequestSchema, { name: "h2" }))),
-      );
-      const headers = await new Promise<Record<string, unknown>>((resolve) =>
-        stream.once("response", resolve)
-      );
-      const chunks: Uint8Array[] = [];
-      for await (const chunk of stream) chunks.push(chunk as Uint8Array);
-      const body = new Uint8Array(Buffer.concat(chunks));
+      const { headers, frames } = await greetOverH2c(`http://127.0.0.1:${port}`, "h2");
       assert.equal(headers[":status"], 200);
       assert.equal(headers["content-type"], "application/grpc-web+proto");
-      const frames = splitFrames(body);
       assert.deepEqual(frames.map(([flags]) => flags), [0, 0x80]);
       assert.equal(new TextDecoder().decode(frames[1][1]), "grpc-status: 0\r\n");
     } finally {
-      session.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });

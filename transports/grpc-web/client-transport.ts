@@ -14,6 +14,7 @@ import {
   metadataFromHeaders,
   metadataToHeaders,
   parseOptions,
+  readSingleMessage,
   readTrailerStatus,
   RpcError,
   type StreamTransportRequest,
@@ -339,19 +340,7 @@ export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transp
     stream,
     async unary(req: UnaryTransportRequest): Promise<UnaryTransportResponse> {
       const res = await stream({ ...req, messages: once(req.message) });
-      let message: Uint8Array | undefined;
-      for await (const m of res.messages) {
-        if (message !== undefined) {
-          throw new RpcError(
-            Code.INTERNAL,
-            `${req.method.path} answered with more than one message`,
-          );
-        }
-        message = m;
-      }
-      if (message === undefined) {
-        throw new RpcError(Code.INTERNAL, `${req.method.path} answered OK without a message`);
-      }
+      const message = await readSingleMessage(res.messages, req.method.path);
       return { header: res.header, message, trailer: res.trailer };
     },
   };

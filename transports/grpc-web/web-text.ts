@@ -31,16 +31,20 @@ export class GrpcWebTextDecoder {
     const whole = text.length - (text.length % 4);
     this.#carry = text.slice(whole);
     if (whole === 0) return new Uint8Array(0);
-    const runs: Uint8Array[] = [];
+    // Each run of quanta up to a padded one decodes on its own, into one buffer.
+    let out: Uint8Array | undefined;
+    let length = 0;
     let start = 0;
-    for (let i = 0; i < whole; i += 4) {
-      if (text.charCodeAt(i + 3) === PAD) {
-        runs.push(decodeRun(text.slice(start, i + 4)));
-        start = i + 4;
-      }
+    for (let end = 4; end <= whole; end += 4) {
+      if (end < whole && text.charCodeAt(end - 1) !== PAD) continue;
+      const run = decodeRun(text.slice(start, end));
+      if (start === 0 && end === whole) return run;
+      out ??= new Uint8Array((whole / 4) * 3);
+      out.set(run, length);
+      length += run.byteLength;
+      start = end;
     }
-    if (start < whole) runs.push(decodeRun(text.slice(start, whole)));
-    return runs.length === 1 ? runs[0] : concat(runs);
+    return out!.subarray(0, length);
   }
 
   /** Declares the end of the text; a quantum cut short is `INTERNAL`. */
@@ -62,18 +66,6 @@ function decodeRun(text: string): Uint8Array {
       cause: e,
     });
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.byteLength;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.byteLength;
-  }
-  return out;
 }
 
 /**
