@@ -21,14 +21,14 @@
  */
 
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
 import protobuf from "protobufjs";
 import { compile, toDescriptorSet } from "wirecall/codegen";
 import { parseFile } from "../codegen/parser.ts";
+import { corpusFiles, corpusRoot, UNBUILDABLE } from "../tests/codegen/support/corpus.ts";
 
 /** What {@link runCodegenBench} measured. */
 export interface CodegenBenchResult {
@@ -58,33 +58,6 @@ export interface CodegenBenchResult {
   runs: number;
 }
 
-const UNBUILDABLE = [
-  "google/protobuf/compiler/ruby/ruby_generated_code.proto",
-  "google/protobuf/compiler/ruby/ruby_generated_code_proto2.proto",
-  "google/protobuf/compiler/ruby/ruby_generated_pkg_explicit.proto",
-  "google/protobuf/util/json_format_proto3.proto",
-];
-
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) dir = dirname(dir);
-  return dir;
-}
-
-function listCorpus(root: string): string[] {
-  const out: string[] = [];
-  const walk = (rel: string) => {
-    for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
-      const p = rel + "/" + e.name;
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith(".proto") && !UNBUILDABLE.includes(p)) out.push(p);
-    }
-  };
-  walk("google");
-  walk("grafeas");
-  return out.sort();
-}
-
 function median(xs: number[]): number {
   const s = xs.slice().sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -107,10 +80,9 @@ function time(f: () => void): number {
  */
 export function runCodegenBench(options: { runs?: number } = {}): Promise<CodegenBenchResult> {
   const runs = options.runs ?? 1;
-  const root = repoRoot();
-  const corpus = join(root, "node_modules", "google-proto-files");
-  const buf = join(root, "node_modules", ".bin", "buf");
-  const files = listCorpus(corpus);
+  const corpus = corpusRoot;
+  const buf = join(corpus, "..", ".bin", "buf");
+  const files = corpusFiles();
   const texts = files.map((f) => readFileSync(join(corpus, f), "utf8"));
   const sourceMB = texts.reduce((n, t) => n + t.length, 0) / 1e6;
   const tmp = mkdtempSync(join(tmpdir(), "wirecall-bench-codegen-"));

@@ -51,6 +51,7 @@ import type {
 } from "./ast.ts";
 import type { Diagnostic } from "./diagnostic.ts";
 import { escapeBytes, formatFloat } from "./default-value.ts";
+import { FIELD_TYPES } from "./field-types.ts";
 import {
   fieldSyntax,
   marshalMessageValue,
@@ -60,14 +61,14 @@ import {
 import { SourceInfoRecorder } from "./source-info.ts";
 import type { Sym, SymbolTable } from "./symbols.ts";
 
-const TYPE_GROUP = 10;
-const TYPE_MESSAGE = 11;
-const TYPE_ENUM = 14;
-const TYPE_STRING = 9;
-const TYPE_BYTES = 12;
-const TYPE_BOOL = 8;
-const TYPE_FLOAT = 2;
-const TYPE_DOUBLE = 1;
+const TYPE_GROUP = FIELD_TYPES.group;
+const TYPE_MESSAGE = FIELD_TYPES.message;
+const TYPE_ENUM = FIELD_TYPES.enum;
+const TYPE_STRING = FIELD_TYPES.string;
+const TYPE_BYTES = FIELD_TYPES.bytes;
+const TYPE_BOOL = FIELD_TYPES.bool;
+const TYPE_FLOAT = FIELD_TYPES.float;
+const TYPE_DOUBLE = FIELD_TYPES.double;
 const LABEL_OPTIONAL = 1;
 const LABEL_REQUIRED = 2;
 const LABEL_REPEATED = 3;
@@ -171,6 +172,18 @@ export class DescriptorBuilder {
     return this.file;
   }
 
+  /** Queues option interpretation for one declaration. */
+  addOptions(
+    key: object,
+    kind: OptionsKind,
+    options: OptionAst[],
+    scope: string,
+    set: (m: Message) => void,
+    always = false,
+  ): void {
+    if (options.length || always) this.optionJobs.set(key, { kind, options, scope, set, always });
+  }
+
   // --- phase 1: structure and symbols ---------------------------------------
 
   define(kind: Sym["kind"], fullName: string, tok: number, extra: Partial<Sym>): void {
@@ -225,12 +238,7 @@ export class DescriptorBuilder {
       for (const fa of ext.fields) f.extension.push(this.field(fa, pkg, pkg, ext));
     }
     if (ast.options.length) {
-      this.optionJobs.set(ast, {
-        kind: "FileOptions",
-        options: ast.options,
-        scope: pkg,
-        set: (m) => f.options = m as FileDescriptorProto["options"],
-      });
+      this.addOptions(ast, "FileOptions", ast.options, pkg, (m) => f.options = m as never);
     }
   }
 
@@ -292,12 +300,13 @@ export class DescriptorBuilder {
         });
         d.extensionRange.push(er);
         if (decl.options.length) {
-          this.optionJobs.set(r, {
-            kind: "ExtensionRangeOptions",
-            options: decl.options,
-            scope: fullName,
-            set: (o) => er.options = o as typeof er.options,
-          });
+          this.addOptions(
+            r,
+            "ExtensionRangeOptions",
+            decl.options,
+            fullName,
+            (o) => er.options = o as never,
+          );
         }
       }
     }
@@ -315,22 +324,18 @@ export class DescriptorBuilder {
       d.oneofDecl.push(od);
       this.define("oneof", fullName + "." + o.name, o.nameTok, {});
       if (o.options.length) {
-        this.optionJobs.set(o, {
-          kind: "OneofOptions",
-          options: o.options,
-          scope: fullName + "." + o.name,
-          set: (x) => od.options = x as typeof od.options,
-        });
+        this.addOptions(
+          o,
+          "OneofOptions",
+          o.options,
+          fullName + "." + o.name,
+          (x) => od.options = x as never,
+        );
       }
     });
     if (this.ast.syntax === "proto3") this.syntheticOneofs(d);
     if (m.options.length) {
-      this.optionJobs.set(m, {
-        kind: "MessageOptions",
-        options: m.options,
-        scope: fullName,
-        set: (x) => d.options = x as typeof d.options,
-      });
+      this.addOptions(m, "MessageOptions", m.options, fullName, (x) => d.options = x as never);
     }
     this.checkMessage(m, d, fullName);
     return d;
@@ -390,12 +395,7 @@ export class DescriptorBuilder {
       fd.jsonName = jsonName(fa.name);
     }
     if (fa.options.length) {
-      this.optionJobs.set(fa, {
-        kind: "FieldOptions",
-        options: fa.options,
-        scope: symName,
-        set: (x) => fd.options = x as typeof fd.options,
-      });
+      this.addOptions(fa, "FieldOptions", fa.options, symName, (x) => fd.options = x as never);
     }
     this.fieldJobs.push({ proto: fd, ast: fa, scope, ownType });
     return fd;
@@ -424,12 +424,13 @@ export class DescriptorBuilder {
       }
       if (prev === undefined) seen.set(v.number, v.name);
       if (v.options.length) {
-        this.optionJobs.set(v, {
-          kind: "EnumValueOptions",
-          options: v.options,
-          scope: scope ? scope + "." + v.name : v.name,
-          set: (x) => vd.options = x as typeof vd.options,
-        });
+        this.addOptions(
+          v,
+          "EnumValueOptions",
+          v.options,
+          scope ? scope + "." + v.name : v.name,
+          (x) => vd.options = x as never,
+        );
       }
     }
     if (e.values.length === 0) this.error(e.nameTok, `Enums must contain at least one value.`);
@@ -456,12 +457,7 @@ export class DescriptorBuilder {
       }
     }
     if (e.options.length) {
-      this.optionJobs.set(e, {
-        kind: "EnumOptions",
-        options: e.options,
-        scope: fullName,
-        set: (x) => d.options = x as typeof d.options,
-      });
+      this.addOptions(e, "EnumOptions", e.options, fullName, (x) => d.options = x as never);
     }
     return d;
   }
@@ -488,22 +484,18 @@ export class DescriptorBuilder {
         outputTok: m.outputSpan.s,
       });
       if (m.hasBody) {
-        this.optionJobs.set(m, {
-          kind: "MethodOptions",
-          options: m.options,
-          scope: fullName + "." + m.name,
-          set: (x) => md.options = x as typeof md.options,
-          always: true,
-        });
+        this.addOptions(
+          m,
+          "MethodOptions",
+          m.options,
+          fullName + "." + m.name,
+          (x) => md.options = x as never,
+          true,
+        );
       }
     }
     if (s.options.length) {
-      this.optionJobs.set(s, {
-        kind: "ServiceOptions",
-        options: s.options,
-        scope: fullName,
-        set: (x) => d.options = x as typeof d.options,
-      });
+      this.addOptions(s, "ServiceOptions", s.options, fullName, (x) => d.options = x as never);
     }
     return d;
   }

@@ -7,13 +7,18 @@
  * @module
  */
 
-import type { DescriptorProto, FileDescriptorProto } from "@bufbuild/protobuf/wkt";
+import type {
+  DescriptorProto,
+  EnumDescriptorProto,
+  FieldDescriptorProto,
+  FileDescriptorProto,
+} from "@bufbuild/protobuf/wkt";
 import type { FileAst } from "./ast.ts";
 import { DescriptorBuilder } from "./builder.ts";
 import { CompileError, type Diagnostic } from "./diagnostic.ts";
 import { parseFile } from "./parser.ts";
 import { fieldSyntax } from "./options.ts";
-import { SymbolTable } from "./symbols.ts";
+import { type Sym, SymbolTable } from "./symbols.ts";
 import { wellKnownFile } from "./well-known.ts";
 
 /** Reads a file by path; returns undefined when it does not exist. */
@@ -220,59 +225,37 @@ function registerProto(symbols: SymbolTable, file: FileDescriptorProto): void {
   const pkg = file.package;
   if (pkg) symbols.addPackage(pkg, file.name);
   const syntax = file.syntax || "proto2";
-  const msg = (m: DescriptorProto, scope: string) => {
-    const full = scope ? scope + "." + m.name : m.name;
-    symbols.add({ kind: "message", file: file.name, fullName: full, message: m });
-    for (const f of m.field) {
-      fieldSyntax.set(f, syntax);
-      symbols.add({ kind: "field", file: file.name, fullName: full + "." + f.name, field: f });
-    }
-    for (const f of m.extension) {
-      symbols.add({
-        kind: "field",
-        file: file.name,
-        fullName: full + "." + f.name,
-        field: f,
-        isExtension: true,
-      });
-      symbols.addExtension(f.extendee.slice(1), f);
-    }
-    for (const n of m.nestedType) msg(n, full);
-    for (const e of m.enumType) {
-      symbols.add({ kind: "enum", file: file.name, fullName: full + "." + e.name, enum: e });
-      for (const v of e.value) {
-        symbols.add({ kind: "enumValue", file: file.name, fullName: full + "." + v.name, enum: e });
-      }
+  const add = (kind: Sym["kind"], scope: string, name: string, extra: Partial<Sym>) =>
+    symbols.add({ kind, file: file.name, fullName: scope ? scope + "." + name : name, ...extra });
+  const enums = (list: EnumDescriptorProto[], scope: string) => {
+    for (const e of list) {
+      add("enum", scope, e.name, { enum: e });
+      for (const v of e.value) add("enumValue", scope, v.name, { enum: e });
     }
   };
-  for (const m of file.messageType) msg(m, pkg);
-  for (const e of file.enumType) {
-    const full = pkg ? pkg + "." + e.name : e.name;
-    symbols.add({ kind: "enum", file: file.name, fullName: full, enum: e });
-    for (const v of e.value) {
-      symbols.add({
-        kind: "enumValue",
-        file: file.name,
-        fullName: (pkg ? pkg + "." : "") + v.name,
-        enum: e,
-      });
+  const extensions = (list: FieldDescriptorProto[], scope: string) => {
+    for (const f of list) {
+      fieldSyntax.set(f, syntax);
+      add("field", scope, f.name, { field: f, isExtension: true });
+      symbols.addExtension(f.extendee.slice(1), f);
     }
-  }
-  for (const f of file.extension) {
-    symbols.add({
-      kind: "field",
-      file: file.name,
-      fullName: (pkg ? pkg + "." : "") + f.name,
-      field: f,
-      isExtension: true,
-    });
-    symbols.addExtension(f.extendee.slice(1), f);
-  }
+  };
+  const message = (m: DescriptorProto, scope: string) => {
+    const full = scope ? scope + "." + m.name : m.name;
+    add("message", scope, m.name, { message: m });
+    for (const f of m.field) {
+      fieldSyntax.set(f, syntax);
+      add("field", full, f.name, { field: f });
+    }
+    extensions(m.extension, full);
+    for (const n of m.nestedType) message(n, full);
+    enums(m.enumType, full);
+  };
+  for (const m of file.messageType) message(m, pkg);
+  enums(file.enumType, pkg);
+  extensions(file.extension, pkg);
   for (const s of file.service) {
-    const full = pkg ? pkg + "." + s.name : s.name;
-    symbols.add({ kind: "service", file: file.name, fullName: full });
-    for (const m of s.method) {
-      symbols.add({ kind: "method", file: file.name, fullName: full + "." + m.name });
-    }
+    add("service", pkg, s.name, {});
+    for (const m of s.method) add("method", pkg ? pkg + "." + s.name : s.name, m.name, {});
   }
 }

@@ -14,6 +14,7 @@
 import type { DescriptorProto, FieldDescriptorProto } from "@bufbuild/protobuf/wkt";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import type { MessageLiteralField, OptionAst, Span, ValueAst } from "./ast.ts";
+import { FIELD_TYPE_NAMES, FIELD_TYPES } from "./field-types.ts";
 import type { Sym, SymbolTable } from "./symbols.ts";
 import { builtinEnum, builtinMessage } from "./well-known.ts";
 
@@ -60,30 +61,8 @@ export type Element =
 /** Reports a problem at a token. */
 export type ReportAt = (tok: number, message: string) => void;
 
-const T = {
-  double: 1,
-  float: 2,
-  int64: 3,
-  uint64: 4,
-  int32: 5,
-  fixed64: 6,
-  fixed32: 7,
-  bool: 8,
-  string: 9,
-  group: 10,
-  message: 11,
-  bytes: 12,
-  uint32: 13,
-  enum: 14,
-  sfixed32: 15,
-  sfixed64: 16,
-  sint32: 17,
-  sint64: 18,
-} as const;
-
-const TYPE_NAMES: Record<number, string> = Object.fromEntries(
-  Object.entries(T).map(([k, v]) => [v, k]),
-);
+const T = FIELD_TYPES;
+const TYPE_NAMES = FIELD_TYPE_NAMES;
 
 const LABEL_REPEATED = 3;
 const textDecoder = new TextDecoder("utf-8", { fatal: true });

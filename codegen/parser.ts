@@ -27,29 +27,16 @@ import type {
   ValueAst,
 } from "./ast.ts";
 import type { Diagnostic } from "./diagnostic.ts";
+import { FIELD_TYPES } from "./field-types.ts";
 import { Tok, tokenize, type TokenStream } from "./lexer.ts";
 import { decodeStringLiteral } from "./string-literal.ts";
 
 /** Scalar type keywords and their `FieldDescriptorProto.Type` numbers. */
-export const SCALAR_TYPES: Record<string, number> = {
-  double: 1,
-  float: 2,
-  int64: 3,
-  uint64: 4,
-  int32: 5,
-  fixed64: 6,
-  fixed32: 7,
-  bool: 8,
-  string: 9,
-  bytes: 12,
-  uint32: 13,
-  sfixed32: 15,
-  sfixed64: 16,
-  sint32: 17,
-  sint64: 18,
-};
+export const SCALAR_TYPES: Record<string, number> = Object.fromEntries(
+  Object.entries(FIELD_TYPES).filter(([k]) => k !== "group" && k !== "message" && k !== "enum"),
+);
 
-const TYPE_GROUP = 10;
+const TYPE_GROUP = FIELD_TYPES.group;
 const decoder = new TextDecoder();
 
 class ParseFailure {

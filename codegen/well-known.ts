@@ -6,44 +6,16 @@
  */
 
 import type { DescFile } from "@bufbuild/protobuf";
-import {
-  type DescriptorProto,
-  type EnumDescriptorProto,
-  file_google_protobuf_any,
-  file_google_protobuf_api,
-  file_google_protobuf_compiler_plugin,
-  file_google_protobuf_cpp_features,
-  file_google_protobuf_descriptor,
-  file_google_protobuf_duration,
-  file_google_protobuf_empty,
-  file_google_protobuf_field_mask,
-  file_google_protobuf_go_features,
-  file_google_protobuf_java_features,
-  file_google_protobuf_source_context,
-  file_google_protobuf_struct,
-  file_google_protobuf_timestamp,
-  file_google_protobuf_type,
-  file_google_protobuf_wrappers,
-  type FileDescriptorProto,
+import * as wkt from "@bufbuild/protobuf/wkt";
+import type {
+  DescriptorProto,
+  EnumDescriptorProto,
+  FileDescriptorProto,
 } from "@bufbuild/protobuf/wkt";
 
-const files: DescFile[] = [
-  file_google_protobuf_any,
-  file_google_protobuf_api,
-  file_google_protobuf_compiler_plugin,
-  file_google_protobuf_cpp_features,
-  file_google_protobuf_descriptor,
-  file_google_protobuf_duration,
-  file_google_protobuf_empty,
-  file_google_protobuf_field_mask,
-  file_google_protobuf_go_features,
-  file_google_protobuf_java_features,
-  file_google_protobuf_source_context,
-  file_google_protobuf_struct,
-  file_google_protobuf_timestamp,
-  file_google_protobuf_type,
-  file_google_protobuf_wrappers,
-];
+const files: DescFile[] = Object.entries(wkt)
+  .filter(([name]) => name.startsWith("file_google_protobuf_"))
+  .map(([, file]) => file as DescFile);
 
 let byName: Map<string, FileDescriptorProto> | undefined;
 
@@ -67,7 +39,7 @@ function indexDescriptorProto(): Map<string, DescriptorProto | EnumDescriptorPro
     for (const n of m.nestedType) walk(n, full);
     for (const e of m.enumType) descriptorTypes!.set(full + "." + e.name, e);
   };
-  const file = file_google_protobuf_descriptor.proto;
+  const file = wkt.file_google_protobuf_descriptor.proto;
   for (const m of file.messageType) walk(m, "google.protobuf");
   for (const e of file.enumType) descriptorTypes.set("google.protobuf." + e.name, e);
   return descriptorTypes;

@@ -175,3 +175,34 @@ describe("diagnostics", () => {
     );
   });
 });
+
+describe("robustness", () => {
+  test("two hundred mutated real files compile to diagnostics without throwing", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { repoRoot } = await import("./support/repo.ts");
+    const dir = join(repoRoot, "node_modules", "google-proto-files");
+    const names = [
+      "google/api/http.proto",
+      "google/api/resource.proto",
+      "google/api/annotations.proto",
+    ];
+    const texts: Record<string, string> = {};
+    for (const n of names) texts[n] = readFileSync(join(dir, n), "utf8");
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    let withDiagnostics = 0;
+    for (let i = 0; i < 200; i++) {
+      const target = names[i % names.length];
+      let t = texts[target];
+      const p = Math.floor(rnd() * t.length);
+      const r = rnd();
+      if (r < 0.4) t = t.slice(0, p);
+      else if (r < 0.7) t = t.slice(0, p) + t.slice(p + 1 + Math.floor(rnd() * 20));
+      else t = t.slice(0, p) + "{}[]()<>;=,.\"'/*-"[Math.floor(rnd() * 17)] + t.slice(p);
+      const result = compile({ files: [target], sources: { ...texts, [target]: t } });
+      if (result.diagnostics.length > 0) withDiagnostics++;
+    }
+    assert.ok(withDiagnostics > 50, `${withDiagnostics} of 200 mutations reported problems`);
+  });
+});
