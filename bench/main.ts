@@ -15,6 +15,7 @@ import { renderMarkdown } from "./report-markdown.ts";
 import { renderSvg } from "./report-svg.ts";
 import { runMatrix } from "./run-matrix.ts";
 import { readSettings, scenariosFor } from "./scenarios.ts";
+import { updateReadme } from "./update-readme.ts";
 import { versions } from "./versions.ts";
 
 const repoRoot = new URL("..", import.meta.url).pathname;
@@ -68,5 +69,10 @@ mkdirSync(settings.outDir, { recursive: true });
 writeFileSync(`${settings.outDir}/latest.json`, JSON.stringify(result, null, 2) + "\n");
 writeFileSync(`${settings.outDir}/latest.md`, markdown);
 writeFileSync(`${settings.outDir}/latest.svg`, renderSvg(result));
+const fullRun = settings.reps >= 3 && settings.scenarios.length === 0 &&
+  settings.peers.length === 0 &&
+  !settings.skipExtras && !process.argv.includes("--quick") &&
+  settings.outDir === repoRoot + "bench/results";
+if (fullRun) updateReadme(repoRoot + "bench/README.md", markdown);
 log("\n" + markdown);
 log(`results: ${settings.outDir}/latest.{json,md,svg} (${result.durationS} s)`);
