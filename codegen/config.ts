@@ -59,6 +59,7 @@ export interface CodegenConfig {
 
 /** A configuration that failed validation; the message lists every problem. */
 export class ConfigError extends Error {
+  /** Creates the error with the full, multi-line message. */
   constructor(message: string) {
     super(message);
     this.name = "ConfigError";

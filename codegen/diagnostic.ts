@@ -35,6 +35,7 @@ export function formatDiagnostic(d: Diagnostic): string {
 export class CompileError extends Error {
   /** All problems found. */
   readonly diagnostics: Diagnostic[];
+  /** Wraps the diagnostics; the message lists them one per line. */
   constructor(diagnostics: Diagnostic[]) {
     super(diagnostics.map(formatDiagnostic).join("\n"));
     this.name = "CompileError";
