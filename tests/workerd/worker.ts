@@ -24,6 +24,15 @@ const router = createRouter().service(DemoService, {
   async *countdown(req) {
     for (let n = req.from; n > 0; n--) yield { number: n };
   },
+  async sum(reqs) {
+    let total = 0n;
+    let count = 0;
+    for await (const r of reqs) {
+      total += r.value;
+      count++;
+    }
+    return { total, count };
+  },
 });
 const handler = createGrpcWebHandler(router, {
   cors: { allowedOrigins: ["http://page.test"], exposeHeaders: ["x-runtime"] },

@@ -132,8 +132,15 @@ describe("gRPC-Web on workerd", () => {
     assert.equal(e.code, Code.DEADLINE_EXCEEDED);
   });
 
-  test("a method the worker does not implement is UNIMPLEMENTED", async () => {
-    const e = await rejection(client().sum(from({ value: 1n })));
+  test("a Node client's client stream is read by the worker as it arrives", async () => {
+    const res = await client().sum(from({ value: 30n }, { value: 12n }));
+    assert.equal(res.total, 42n);
+    assert.equal(res.count, 2);
+  });
+
+  test("a service the worker does not serve is UNIMPLEMENTED", async () => {
+    const elsewhere = createGrpcWebTransport({ baseUrl: `${url}/nowhere`, fetch });
+    const e = await rejection(createClient(DemoService, elsewhere).greet({ name: "x" }));
     assert.equal(e.code, Code.UNIMPLEMENTED);
   });
 
