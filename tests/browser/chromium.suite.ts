@@ -12,6 +12,9 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { Code, RpcError } from "wirecall";
 import { createGrpcWebHandler } from "wirecall/transports/grpc-web";
+import { createNodeRequestListener } from "wirecall/transports/grpc-web/node";
+import { createHttp2Server, type Http2Server } from "wirecall/transports/http2";
+import { generateTestCertificates } from "../interop/tls-certs.ts";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
 import { demoRouter } from "../support/demo-router.ts";
 import { bundle } from "../grpc-web/bundle.ts";
@@ -42,6 +45,7 @@ describe("gRPC-Web in Chromium", () => {
   });
   let pageServer: Server;
   let grpcServer: RunningServer;
+  let h2Server: Http2Server;
   let results: Record<string, Outcome> = {};
   const consoleLines: string[] = [];
 
@@ -56,17 +60,25 @@ describe("gRPC-Web in Chromium", () => {
         return;
       }
       const grpcUrl = JSON.stringify(grpcServer.url);
+      const h2Url = JSON.stringify(h2Server.url);
       res.writeHead(200, { "content-type": "text/html" }).end(
-        `<!doctype html><title>wirecall</title><script>window.__GRPC_URL__ = ${grpcUrl};</script>` +
+        `<!doctype html><title>wirecall</title><script>window.__GRPC_URL__ = ${grpcUrl}; window.__GRPC_H2_URL__ = ${h2Url};</script>` +
           `<script type="module" src="/page.js"></script>`,
       );
     });
     await new Promise<void>((resolve) => pageServer.listen(0, "127.0.0.1", resolve));
     // The page is served from "localhost", the calls go to "127.0.0.1": another origin, so CORS applies.
     const pageOrigin = `http://localhost:${(pageServer.address() as AddressInfo).port}`;
-    grpcServer = await serveNode(createGrpcWebHandler(router, {
-      cors: { allowedOrigins: [pageOrigin], exposeHeaders: ["x-greeter"] },
-    }));
+    const cors = { allowedOrigins: [pageOrigin], exposeHeaders: ["x-greeter"] };
+    grpcServer = await serveNode(createGrpcWebHandler(router, { cors }));
+    // The same service on the HTTP/2 server's TLS port (its gRPC-Web hand-off):
+    // Chromium streams request bodies over HTTP/2 only.
+    const certs = generateTestCertificates();
+    h2Server = createHttp2Server(router, {
+      tls: { cert: certs.cert, key: certs.key },
+      grpcWeb: createNodeRequestListener(createGrpcWebHandler(router, { cors })),
+    });
+    await h2Server.listen({ host: "127.0.0.1", port: 0 });
 
     const context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: chromiumPath,
@@ -79,6 +91,8 @@ describe("gRPC-Web in Chromium", () => {
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
+        // The HTTP/2 server's certificate comes from a throwaway test CA.
+        "--ignore-certificate-errors",
       ],
     });
     try {
@@ -100,6 +114,7 @@ describe("gRPC-Web in Chromium", () => {
 
   after(async () => {
     await grpcServer?.close();
+    await h2Server?.close({ graceMs: 0 });
     await new Promise<void>((resolve) => {
       pageServer.closeAllConnections();
       pageServer.close(() => resolve());
@@ -141,5 +156,9 @@ describe("gRPC-Web in Chromium", () => {
 
   test("client streaming fails at once in the page with UNIMPLEMENTED", () => {
     assert.equal(results.clientStream.code, Code.UNIMPLEMENTED);
+  });
+
+  test("client streaming works in the page over HTTP/2 with requestStreaming: true", () => {
+    assert.deepEqual(results.clientStreamOverH2, { ok: "42" });
   });
 });

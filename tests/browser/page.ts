@@ -8,6 +8,8 @@ import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
 
 interface PageGlobals {
   __GRPC_URL__: string;
+  /** An https URL of the same service on HTTP/2, where Chromium can stream a request body. */
+  __GRPC_H2_URL__: string;
   __results: Record<string, unknown>;
   __done: boolean;
 }
@@ -62,6 +64,17 @@ async function main(): Promise<void> {
       yield { value: 1n };
     })())
   );
+  const overH2 = createClient(
+    DemoService,
+    createGrpcWebTransport({ baseUrl: page.__GRPC_H2_URL__, requestStreaming: true }),
+  );
+  results.clientStreamOverH2 = await outcome(async () => {
+    const res = await overH2.sum((async function* () {
+      yield { value: 40n };
+      yield { value: 2n };
+    })());
+    return String(res.total);
+  });
   results.userAgent = navigator.userAgent;
   page.__results = results;
   page.__done = true;
