@@ -405,7 +405,7 @@ export class DescriptorBuilder {
     const fullName = scope ? scope + "." + e.name : e.name;
     const d = create(EnumDescriptorProtoSchema, { name: e.name });
     if (e.visibility) d.visibility = e.visibility;
-    this.define("enum", fullName, e.nameTok, { enum: d });
+    this.define("enum", fullName, e.nameTok, { enum: d, syntax: this.ast.syntax });
     const seen = new Map<number, string>();
     const allowAlias = e.options.some((o) =>
       o.name.length === 1 && o.name[0].name === "allow_alias" && o.value.kind === "ident" &&
@@ -648,7 +648,22 @@ export class DescriptorBuilder {
           this.error(fa.extend.extendeeSpan.s, `"${fa.extend.extendee}" is not a message type.`);
         }
         fd.extendee = "." + sym.fullName;
+        const taken = this.symbols.extensionsOf.get(sym.fullName)?.find((x) =>
+          x.number === fa.number
+        );
+        if (taken) {
+          this.error(
+            fa.numberSpan.s,
+            `Extension number ${fa.number} has already been used in "${sym.fullName}" by extension "${taken.name}".`,
+          );
+        }
         this.symbols.addExtension(sym.fullName, fd);
+        if (this.ast.syntax === "proto3" && !/^google\.protobuf\.\w+Options$/.test(sym.fullName)) {
+          this.error(
+            fa.extend.extendeeSpan.s,
+            "Extensions in proto3 are only allowed for defining options.",
+          );
+        }
         const inRange = sym.message?.extensionRange.some((r) =>
           fa.number >= r.start && fa.number < r.end
         );
@@ -668,12 +683,17 @@ export class DescriptorBuilder {
       if (sym) {
         fd.typeName = "." + sym.fullName;
         fd.type = sym.kind === "enum" ? TYPE_ENUM : TYPE_MESSAGE;
-        if (sym.kind === "enum" && this.ast.syntax === "proto3" && sym.file !== this.ast.name) {
-          // proto2 enums in proto3 files are checked by protoc; kept lenient here.
+        if (sym.kind === "enum" && this.ast.syntax === "proto3" && sym.syntax === "proto2") {
+          this.error(
+            fa.type.span.s,
+            `Enum type "${sym.fullName}" is not an open enum, but is used in "${job.scope}" which is a proto3 message type.`,
+          );
         }
       }
     }
-    if (fa.defaultValue) {
+    if (fa.defaultValue && fd.label === LABEL_REPEATED) {
+      this.error(fa.defaultValue.span.s, "Repeated fields can't have default values.");
+    } else if (fa.defaultValue) {
       const dv = this.defaultValue(fd, fa.defaultValue.value);
       if (dv !== undefined) fd.defaultValue = dv;
     }

@@ -229,7 +229,7 @@ function registerProto(symbols: SymbolTable, file: FileDescriptorProto): void {
     symbols.add({ kind, file: file.name, fullName: scope ? scope + "." + name : name, ...extra });
   const enums = (list: EnumDescriptorProto[], scope: string) => {
     for (const e of list) {
-      add("enum", scope, e.name, { enum: e });
+      add("enum", scope, e.name, { enum: e, syntax });
       for (const v of e.value) add("enumValue", scope, v.name, { enum: e });
     }
   };

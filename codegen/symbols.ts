@@ -38,8 +38,10 @@ export interface Sym {
   enum?: EnumDescriptorProto;
   /** The field, for fields and extensions. */
   field?: FieldDescriptorProto;
-  /** For extensions: the scope they are declared in (for diagnostics). */
+  /** True for extensions. */
   isExtension?: boolean;
+  /** For enums: syntax of the defining file (proto2 enums are closed). */
+  syntax?: string;
   /** Files that define this package (packages may span files). */
   files?: Set<string>;
 }

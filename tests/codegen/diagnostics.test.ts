@@ -115,6 +115,41 @@ describe("diagnostics", () => {
     ]);
   });
 
+  test("an extension number used twice for the same message names the first extension", () => {
+    const src = 'syntax = "proto2";\nmessage A { extensions 10 to 20; }\n' +
+      "extend A { optional int32 x = 10; }\nextend A { optional int32 y = 10; }\n";
+    assert.deepEqual(errors(src), [
+      't.proto:4:31: Extension number 10 has already been used in "A" by extension "x".',
+    ]);
+  });
+
+  test("a repeated field cannot have a default value", () => {
+    assert.deepEqual(
+      errors('syntax = "proto2";\nmessage A { repeated int32 x = 1 [default = 1]; }\n'),
+      [
+        "t.proto:2:35: Repeated fields can't have default values.",
+      ],
+    );
+  });
+
+  test("a proto3 message cannot use a closed (proto2) enum", () => {
+    const errs = errors('syntax = "proto3";\nimport "e.proto";\nmessage M { E e = 1; }\n', {
+      "e.proto": 'syntax = "proto2";\nenum E { A = 0; }\n',
+    });
+    assert.deepEqual(errs, [
+      't.proto:3:13: Enum type "E" is not an open enum, but is used in "M" which is a proto3 message type.',
+    ]);
+  });
+
+  test("proto3 extensions are only allowed on options messages", () => {
+    const src = 'syntax = "proto3";\nmessage A {}\nextend A { int32 x = 1; }\n';
+    const errs = errors(src);
+    assert.ok(
+      errs.includes("t.proto:3:8: Extensions in proto3 are only allowed for defining options."),
+      errs.join("\n"),
+    );
+  });
+
   test("an unknown option is reported with protoc's hint", () => {
     assert.deepEqual(errors('syntax = "proto3";\noption foo_bar = 1;\n'), [
       't.proto:2:8: Option "foo_bar" unknown. Ensure that your proto definition file imports the proto which defines the option.',
