@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The example page's script (bundled by `server.ts` with esbuild): calls
  * DemoService on the page's own server with the gRPC-Web fetch client.
