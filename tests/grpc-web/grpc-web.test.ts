@@ -230,6 +230,16 @@ describe("gRPC-Web client and handler", () => {
     assert.equal(e.code, Code.RESOURCE_EXHAUSTED);
   });
 
+  test("a gzip request that inflates past the handler's limit is RESOURCE_EXHAUSTED", async () => {
+    const { client, observed } = setup({
+      client: { sendCompression: "gzip" },
+      handler: { maxReceiveMessageBytes: 1024 },
+    });
+    const e = await rejection(client.greet({ name: "z".repeat(100_000) }));
+    assert.equal(e.code, Code.RESOURCE_EXHAUSTED);
+    assert.equal(observed.contexts.length, 0, "the handler never ran");
+  });
+
   test("a response message over the client's limit is RESOURCE_EXHAUSTED", async () => {
     const { client } = setup({ client: { maxReceiveMessageBytes: 16 } });
     const e = await rejection(client.greet({ name: "x".repeat(64) }));
