@@ -33,20 +33,36 @@ function spawnPeer(args: string[]): ChildProcess {
   return spawn(process.execPath, [...flags, script, ...args], { stdio: "pipe" });
 }
 
-/** Resolves with the first stdout line matching `pattern`. */
+const outputs = new WeakMap<ChildProcess, { text: string }>();
+
+/** Resolves with the first match of `pattern` in everything the child printed so far or later. */
 function lineMatching(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
+  let out = outputs.get(child);
+  if (out === undefined) {
+    const collected = { text: "" };
+    outputs.set(child, collected);
+    child.stdout!.on("data", (chunk: Uint8Array) => {
+      collected.text += new TextDecoder().decode(chunk);
+    });
+    out = collected;
+  }
+  const seen = out;
   return new Promise((resolve, reject) => {
-    let text = "";
-    const onData = (chunk: Uint8Array) => {
-      text += new TextDecoder().decode(chunk);
-      const m = pattern.exec(text);
-      if (m !== null) {
-        child.stdout!.off("data", onData);
-        resolve(m);
-      }
+    const check = () => {
+      const m = pattern.exec(seen.text);
+      if (m === null) return false;
+      child.stdout!.off("data", onData);
+      child.off("exit", onExit);
+      resolve(m);
+      return true;
     };
+    const onData = () => setTimeout(check, 0);
+    const onExit = (code: number | null) => {
+      if (!check()) reject(new Error(`peer exited (${code}) before ${pattern}`));
+    };
+    if (check()) return;
     child.stdout!.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`peer exited (${code}) before ${pattern}`)));
+    child.once("exit", onExit);
   });
 }
 

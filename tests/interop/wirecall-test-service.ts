@@ -8,6 +8,12 @@ import { TestService } from "../../protos/gen/grpc/testing/test_pb.ts";
 const ECHO_INITIAL = "x-grpc-test-echo-initial";
 const ECHO_TRAILING = "x-grpc-test-echo-trailing-bin";
 
+/** Payload bodies are zeros: views of one shared block, so streaming allocates no bodies. */
+const ZEROS = new Uint8Array(4 * 1024 * 1024);
+function zeros(size: number): Uint8Array {
+  return size <= ZEROS.length ? ZEROS.subarray(0, size) : new Uint8Array(size);
+}
+
 function echoMetadata(ctx: HandlerContext): void {
   const initial = ctx.metadata.get(ECHO_INITIAL);
   if (initial !== undefined) ctx.responseHeader.set(ECHO_INITIAL, initial);
@@ -45,14 +51,14 @@ export function interopRouter(): Router {
       echoMetadata(ctx);
       checkCompressed(req.expectCompressed, ctx);
       raise(req.responseStatus);
-      return { payload: { body: new Uint8Array(req.responseSize) } };
+      return { payload: { body: zeros(req.responseSize) } };
     },
-    cacheableUnaryCall: (req) => ({ payload: { body: new Uint8Array(req.responseSize) } }),
+    cacheableUnaryCall: (req) => ({ payload: { body: zeros(req.responseSize) } }),
     async *streamingOutputCall(req, ctx) {
       echoMetadata(ctx);
       for (const p of req.responseParameters) {
         if (p.intervalUs > 0) await sleep(p.intervalUs / 1000, ctx.signal);
-        yield { payload: { body: new Uint8Array(p.size) } };
+        yield { payload: { body: zeros(p.size) } };
       }
       raise(req.responseStatus);
     },
@@ -70,7 +76,7 @@ export function interopRouter(): Router {
         raise(r.responseStatus);
         for (const p of r.responseParameters) {
           if (p.intervalUs > 0) await sleep(p.intervalUs / 1000, ctx.signal);
-          yield { payload: { body: new Uint8Array(p.size) } };
+          yield { payload: { body: zeros(p.size) } };
         }
       }
     },
@@ -78,7 +84,7 @@ export function interopRouter(): Router {
       const all = [];
       for await (const r of reqs) all.push(r);
       for (const r of all) {
-        for (const p of r.responseParameters) yield { payload: { body: new Uint8Array(p.size) } };
+        for (const p of r.responseParameters) yield { payload: { body: zeros(p.size) } };
       }
     },
   });
