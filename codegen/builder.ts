@@ -7,7 +7,7 @@
  * @module
  */
 
-import { create, fromBinary } from "@bufbuild/protobuf";
+import { clone, create, fromBinary } from "@bufbuild/protobuf";
 import type { DescMessage, Message } from "@bufbuild/protobuf";
 import {
   type DescriptorProto,
@@ -21,6 +21,7 @@ import {
   EnumValueDescriptorProtoSchema,
   EnumValueOptionsSchema,
   ExtensionRangeOptionsSchema,
+  FeatureSetSchema,
   type FieldDescriptorProto,
   FieldDescriptorProtoSchema,
   FieldOptionsSchema,
@@ -250,6 +251,7 @@ export class DescriptorBuilder {
     if (m.mapEntry) {
       const { keyType, valueType, field } = m.mapEntry;
       d.options = create(MessageOptionsSchema, { mapEntry: true });
+      this.entryOf.set(field, d);
       for (const [name, number, t] of [["key", 1, keyType], ["value", 2, valueType]] as const) {
         const fd = create(FieldDescriptorProtoSchema, {
           name,
@@ -342,6 +344,9 @@ export class DescriptorBuilder {
   }
 
   readonly mapKeyChecks: { tok: number; field: FieldDescriptorProto }[] = [];
+  /** Map fields and their entry messages, which inherit the field's features. */
+  readonly entryOf = new Map<FieldAst, DescriptorProto>();
+  readonly mapFields: { field: FieldDescriptorProto; entry: DescriptorProto }[] = [];
 
   syntheticOneofs(d: DescriptorProto): void {
     const names = new Set<string>();
@@ -381,6 +386,8 @@ export class DescriptorBuilder {
       ownType = (scope ? scope + "." : "") + fa.group.name;
     } else if (fa.mapEntry) {
       ownType = scope + "." + fa.mapEntry.name;
+      const entry = this.entryOf.get(fa);
+      if (entry) this.mapFields.push({ field: fd, entry });
     } else if (fa.type.scalar) {
       fd.type = fa.type.scalar;
     }
@@ -760,7 +767,11 @@ export class DescriptorBuilder {
       (tok, msg) => this.error(tok, msg),
       this.visible,
     );
-    for (const job of this.optionJobs.values()) {
+    // Field options first: encoding other options may depend on them (packed).
+    const jobs = [...this.optionJobs.values()];
+    const ordered = jobs.filter((j) => j.kind === "FieldOptions")
+      .concat(jobs.filter((j) => j.kind !== "FieldOptions"));
+    for (const job of ordered) {
       if (!job.options.length && !job.always) continue;
       const value = interp.newValue("google.protobuf." + job.kind);
       if (!value) {
@@ -770,6 +781,13 @@ export class DescriptorBuilder {
       for (const o of job.options) interp.apply(value, o, job.scope);
       job.value = value;
       job.set(fromBinary(OPTION_SCHEMAS[job.kind], marshalMessageValue(value)));
+    }
+    for (const { field, entry } of this.mapFields) {
+      const features = field.options?.features;
+      if (!features) continue;
+      for (const f of entry.field) {
+        f.options = create(FieldOptionsSchema, { features: clone(FeatureSetSchema, features) });
+      }
     }
   }
 

@@ -65,6 +65,31 @@ const T = FIELD_TYPES;
 const TYPE_NAMES = FIELD_TYPE_NAMES;
 
 const LABEL_REPEATED = 3;
+
+/** FieldOptions.OptionTargetType of each options message. */
+const TARGET_OF: Record<string, number> = {
+  "google.protobuf.FileOptions": 1,
+  "google.protobuf.ExtensionRangeOptions": 2,
+  "google.protobuf.MessageOptions": 3,
+  "google.protobuf.FieldOptions": 4,
+  "google.protobuf.OneofOptions": 5,
+  "google.protobuf.EnumOptions": 6,
+  "google.protobuf.EnumValueOptions": 7,
+  "google.protobuf.ServiceOptions": 8,
+  "google.protobuf.MethodOptions": 9,
+};
+const ENTITY_OF = [
+  "",
+  "file",
+  "extension range",
+  "message",
+  "field",
+  "oneof",
+  "enum",
+  "enum entry",
+  "service",
+  "method",
+];
 const textDecoder = new TextDecoder("utf-8", { fatal: true });
 
 /** Interprets option assignments against one options message type. */
@@ -95,6 +120,15 @@ export class OptionInterpreter {
       const part = opt.name[i];
       const field = this.findField(msg, part.name, part.isExtension, scope, part.span.s);
       if (!field) return;
+      const targets = field.options?.targets;
+      const want = TARGET_OF[target.typeName];
+      if (targets && targets.length > 0 && want !== undefined && !targets.includes(want)) {
+        this.report(
+          part.span.s,
+          `Option ${part.name} cannot be set on an entity of type \`${ENTITY_OF[want]}\`.`,
+        );
+        return;
+      }
       const last = i === opt.name.length - 1;
       const fv = this.fieldValue(msg, field, msg === target);
       if (last) {

@@ -130,7 +130,10 @@ export class CommentIndex {
         const lastTok = rem[rem.length - 1];
         let nx = lastTok + 1;
         while (nx < ts.count && ts.kind[nx] === Tok.Newline) nx++;
-        if (nx < ts.count && ts.kind[nx] !== Tok.Eof && this.#nlb(lastTok, nx, 2) === 2) {
+        // At the top of the file, what is not leading is detached.
+        if (
+          pv < 0 || (nx < ts.count && ts.kind[nx] !== Tok.Eof && this.#nlb(lastTok, nx, 2) === 2)
+        ) {
           this.#get(t).detached = tracked.slice(i);
           break;
         }

@@ -150,6 +150,14 @@ describe("diagnostics", () => {
     );
   });
 
+  test("an option restricted to other targets is rejected", () => {
+    const src =
+      'edition = "2023";\nmessage M {\n  option features.message_encoding = DELIMITED;\n}\n';
+    assert.deepEqual(errors(src), [
+      "t.proto:3:19: Option message_encoding cannot be set on an entity of type `message`.",
+    ]);
+  });
+
   test("an unknown option is reported with protoc's hint", () => {
     assert.deepEqual(errors('syntax = "proto3";\noption foo_bar = 1;\n'), [
       't.proto:2:8: Option "foo_bar" unknown. Ensure that your proto definition file imports the proto which defines the option.',
