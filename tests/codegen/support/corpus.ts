@@ -1,11 +1,7 @@
-// The googleapis corpus (npm google-proto-files) and buf's descriptors for
-// it. buf runs once per mode and its output is cached under the system temp
-// directory, keyed by the buf and corpus versions, so repeated test runs (and
-// the three runtimes of `npm test`) do not pay for it again.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from "node:fs";
-import { tmpdir } from "node:os";
+// The googleapis corpus (npm google-proto-files) and buf's descriptors for it.
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { bufBuild, packageVersion } from "./buf-oracle.ts";
 import { repoRoot } from "./repo.ts";
 
 /** Where the corpus lives. */
@@ -32,39 +28,18 @@ export function corpusFiles(): string[] {
       else if (e.name.endsWith(".proto") && !UNBUILDABLE.includes(p)) out.push(p);
     }
   };
-  walk("google");
-  walk("grafeas");
+  for (const top of readdirSync(corpusRoot, { withFileTypes: true })) {
+    // node_modules/ holds protobufjs's own copies, build/ the package's JS.
+    if (top.isDirectory() && top.name !== "node_modules" && top.name !== "build") walk(top.name);
+  }
   return out.sort();
-}
-
-function version(pkg: string): string {
-  return JSON.parse(readFileSync(join(repoRoot, "node_modules", pkg, "package.json"), "utf8"))
-    .version;
 }
 
 /** `buf build` of the whole corpus as FileDescriptorSet bytes (cached). */
 export function bufDescriptorSet(sourceInfo: boolean): Uint8Array {
-  const dir = join(tmpdir(), "wirecall-codegen-oracle");
-  const key = `buf-${version("@bufbuild/buf")}-gpf-${version("google-proto-files")}-${
-    sourceInfo ? "si" : "nosi"
-  }`;
-  const file = join(dir, key + ".binpb");
-  if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
-    const partial = `${file}.${process.pid}.tmp`;
-    execFileSync(join(repoRoot, "node_modules", ".bin", "buf"), [
-      "build",
-      corpusRoot,
-      "--exclude-path",
-      join(corpusRoot, "node_modules"),
-      "--exclude-path",
-      join(corpusRoot, "build"),
-      ...UNBUILDABLE.flatMap((f) => ["--exclude-path", join(corpusRoot, f)]),
-      ...(sourceInfo ? [] : ["--exclude-source-info"]),
-      "-o",
-      partial,
-    ], { stdio: ["ignore", "ignore", "inherit"] });
-    renameSync(partial, file);
-  }
-  return readFileSync(file);
+  return bufBuild(corpusRoot, {
+    key: `gpf-${packageVersion("google-proto-files")}`,
+    sourceInfo,
+    exclude: ["node_modules", "build", ...UNBUILDABLE],
+  });
 }
