@@ -1,4 +1,5 @@
 import type * as http2 from "node:http2";
+import { setImmediate } from "node:timers";
 import {
   Code,
   type Compression,
@@ -289,13 +290,17 @@ class Http2ClientCall {
     const neverAnswered = this.#httpStatus === 0 && this.#trailerFields === undefined;
     if (neverAnswered && code === rstCode.REFUSED_STREAM && this.#canRetry()) {
       // A refusal is about this stream (over the server's stream limit, or
-      // above a GOAWAY's last stream id, which retires the session by itself).
-      try {
-        this.#retry();
-        return;
-      } catch (e) {
-        return this.#finish(RpcError.from(e, Code.UNAVAILABLE));
-      }
+      // above a GOAWAY's last stream id, which retires the session by itself:
+      // its "goaway" event comes after this "close", hence the deferral).
+      setImmediate(() => {
+        if (this.#finished) return;
+        try {
+          this.#retry();
+        } catch (e) {
+          this.#finish(RpcError.from(e, Code.UNAVAILABLE));
+        }
+      });
+      return;
     }
     if (this.#headOutcome !== undefined) return this.#finish(this.#headOutcome.error);
     if (this.#trailerFields !== undefined) {
