@@ -71,6 +71,51 @@ export function compile(options: CompileOptions): CompileResult {
   return new Compilation(options).run();
 }
 
+/** Reads a file asynchronously (e.g. with `fetch` in a browser); undefined when missing. */
+export type ReadFileAsync = (path: string) => Promise<string | Uint8Array | undefined>;
+
+/**
+ * Like {@link compile}, with asynchronous file access: fetches every file and
+ * its imports first, then compiles them.
+ *
+ * @example
+ * ```ts
+ * const result = await compileAsync({
+ *   files: ["shop/v1/shop.proto"],
+ *   includePaths: ["/protos"],
+ *   readFile: async (p) => { const r = await fetch(p); return r.ok ? await r.text() : undefined; },
+ * });
+ * ```
+ */
+export async function compileAsync(
+  options: Omit<CompileOptions, "readFile"> & { readFile: ReadFileAsync },
+): Promise<CompileResult> {
+  const sources: Record<string, string> = { ...options.sources };
+  const queue = [...options.files];
+  const seen = new Set<string>();
+  while (queue.length) {
+    const name = queue.shift()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    let text = sources[name];
+    if (text === undefined) {
+      for (const dir of options.includePaths ?? ["."]) {
+        const path = dir === "." || dir === "" ? name : dir.replace(/\/+$/, "") + "/" + name;
+        const data = await options.readFile(path);
+        if (data !== undefined) {
+          text = typeof data === "string" ? data : decoder.decode(data);
+          sources[name] = text;
+          break;
+        }
+      }
+    }
+    if (text === undefined) continue;
+    for (const imp of parseFile(name, text, []).imports) queue.push(imp.path);
+  }
+  const { readFile: _unused, ...rest } = options;
+  return compile({ ...rest, sources });
+}
+
 /** Like {@link compile}, but throws a {@link CompileError} listing every diagnostic. */
 export function compileOrThrow(options: CompileOptions): CompileResult {
   const result = compile(options);

@@ -15,10 +15,12 @@
 
 export {
   compile,
+  compileAsync,
   type CompileOptions,
   compileOrThrow,
   type CompileResult,
   type ReadFile,
+  type ReadFileAsync,
 } from "./compile.ts";
 export { CompileError, type Diagnostic, formatDiagnostic } from "./diagnostic.ts";
 export { generate, type GeneratedFile, type GenerateOptions } from "./generate.ts";

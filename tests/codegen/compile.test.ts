@@ -4,7 +4,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { create, createFileRegistry, getExtension } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
-import { compile } from "wirecall/codegen";
+import { compile, compileAsync } from "wirecall/codegen";
 
 function one(source: string, extra: Record<string, string> = {}) {
   const r = compile({ files: ["t.proto"], sources: { "t.proto": source, ...extra } });
@@ -150,5 +150,24 @@ describe("compile", () => {
       sourceInfo: false,
     });
     assert.equal(r.files[0].sourceCodeInfo, undefined);
+  });
+
+  test("compileAsync fetches files and their imports through an async reader", async () => {
+    const files: Record<string, string> = {
+      "/p/a.proto": 'syntax = "proto3";\nimport "b.proto";\nmessage A { B b = 1; }\n',
+      "/p/b.proto": 'syntax = "proto3";\nmessage B {}\n',
+    };
+    const asked: string[] = [];
+    const r = await compileAsync({
+      files: ["a.proto"],
+      includePaths: ["/p"],
+      readFile: (p) => {
+        asked.push(p);
+        return Promise.resolve(files[p]);
+      },
+    });
+    assert.deepEqual(r.diagnostics, []);
+    assert.deepEqual(asked, ["/p/a.proto", "/p/b.proto"]);
+    assert.equal(r.files[0].messageType[0].field[0].typeName, ".B");
   });
 });
