@@ -267,7 +267,6 @@ export class DescriptorBuilder {
             scope: fullName,
           });
         }
-        this.define("field", fullName + "." + name, field.nameTok, { field: fd });
         d.field.push(fd);
       }
       const kt = keyType.scalar;
@@ -372,7 +371,9 @@ export class DescriptorBuilder {
     fieldSyntax.set(fd, this.ast.syntax);
     const symName = scope ? scope + "." + fa.name : fa.name;
     void extScope;
-    this.define("field", symName, fa.nameTok, { field: fd, isExtension: !!ext });
+    // Plain fields are not global symbols (they never resolve as types);
+    // checkMessage catches their clashes. Extensions are, for options.
+    if (ext) this.define("field", symName, fa.nameTok, { field: fd, isExtension: true });
     if (fa.mapEntry) fd.label = LABEL_REPEATED;
     else if (fa.label === "repeated") fd.label = LABEL_REPEATED;
     else if (fa.label === "required") fd.label = LABEL_REQUIRED;
@@ -508,6 +509,21 @@ export class DescriptorBuilder {
   }
 
   checkMessage(m: MessageAst, d: DescriptorProto, fullName: string): void {
+    // Names sharing the message's scope: nested types, enum values of nested
+    // enums, oneofs, extensions (all global symbols) and the fields.
+    const taken = new Set<string>();
+    for (const n of m.nested) {
+      taken.add(n.name);
+      if (n.kind === "enum") { for (const v of n.values) taken.add(v.name); }
+    }
+    for (const o of m.oneofs) taken.add(o.name);
+    for (const x of m.extends) for (const f of x.fields) taken.add(f.name);
+    for (const fa of m.fields) {
+      if (taken.has(fa.name)) {
+        this.error(fa.nameTok, `"${fa.name}" is already defined in "${fullName}".`);
+      }
+      taken.add(fa.name);
+    }
     const byNumber = new Map<number, FieldAst>();
     for (const fa of m.fields) {
       const n = fa.number;

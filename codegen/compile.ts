@@ -288,10 +288,7 @@ function registerProto(symbols: SymbolTable, file: FileDescriptorProto): void {
   const message = (m: DescriptorProto, scope: string) => {
     const full = scope ? scope + "." + m.name : m.name;
     add("message", scope, m.name, { message: m });
-    for (const f of m.field) {
-      fieldSyntax.set(f, syntax);
-      add("field", full, f.name, { field: f });
-    }
+    for (const f of m.field) fieldSyntax.set(f, syntax);
     extensions(m.extension, full);
     for (const n of m.nestedType) message(n, full);
     enums(m.enumType, full);

@@ -16,6 +16,15 @@ describe("diagnostics", () => {
     ]);
   });
 
+  test("a field named like a nested type clashes in the message's scope", () => {
+    assert.deepEqual(
+      errors('syntax = "proto3";\nmessage A {\n  message B {}\n  int32 B = 1;\n}\n'),
+      [
+        't.proto:4:9: "B" is already defined in "A".',
+      ],
+    );
+  });
+
   test("a field number used twice names the first field", () => {
     assert.deepEqual(
       errors('syntax = "proto3";\nmessage A {\n  int32 x = 1;\n  int32 y = 1;\n}\n'),
