@@ -50,12 +50,22 @@ export interface CodegenBenchResult {
   protobufjsParseRatio: number;
   /** protobufjs `Root.loadSync` of every file, median ms. */
   protobufjsLoadMs: number;
-  /** protobufjs load ÷ wirecall compile (> 1 means wirecall is faster). */
+  /** wirecall compile without source info and without serializing (what protobufjs's load does), median ms. */
+  wirecallNoSourceInfoMs: number;
+  /** protobufjs load ÷ wirecall compile without source info (> 1 means wirecall is faster). */
   protobufjsLoadRatio: number;
   /** Files protobufjs could not parse. */
   protobufjsFailures: number;
   /** Repetitions per measurement. */
   runs: number;
+}
+
+function read(path: string): Uint8Array | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function median(xs: number[]): number {
@@ -89,6 +99,7 @@ export function runCodegenBench(options: { runs?: number } = {}): Promise<Codege
   const wirecall: number[] = [];
   const bufTimes: number[] = [];
   const parse: number[] = [];
+  const noSourceInfo: number[] = [];
   const pbjs: number[] = [];
   const pbjsLoad: number[] = [];
   let failures = 0;
@@ -111,16 +122,19 @@ export function runCodegenBench(options: { runs?: number } = {}): Promise<Codege
         const result = compile({
           files,
           includePaths: [corpus],
-          readFile: (p) => {
-            try {
-              return readFileSync(p);
-            } catch {
-              return undefined;
-            }
-          },
+          readFile: read,
         });
         if (result.diagnostics.length) throw new Error("corpus did not compile");
         toDescriptorSet(result, { includeImports: true, includeSourceInfo: true });
+      }));
+      noSourceInfo.push(time(() => {
+        const result = compile({
+          files,
+          includePaths: [corpus],
+          readFile: read,
+          sourceInfo: false,
+        });
+        if (result.diagnostics.length) throw new Error("corpus did not compile");
       }));
       parse.push(time(() => {
         for (let i = 0; i < files.length; i++) parseFile(files[i], texts[i], []);
@@ -159,7 +173,8 @@ export function runCodegenBench(options: { runs?: number } = {}): Promise<Codege
     protobufjsParseMs: Math.round(protobufjsParseMs),
     protobufjsParseRatio: Math.round((protobufjsParseMs / wirecallParseMs) * 100) / 100,
     protobufjsLoadMs: Math.round(median(pbjsLoad)),
-    protobufjsLoadRatio: Math.round((median(pbjsLoad) / wirecallMs) * 100) / 100,
+    wirecallNoSourceInfoMs: Math.round(median(noSourceInfo)),
+    protobufjsLoadRatio: Math.round((median(pbjsLoad) / median(noSourceInfo)) * 100) / 100,
     protobufjsFailures: failures,
     runs,
   });
@@ -172,7 +187,8 @@ if (entry.endsWith("bench/codegen.ts") || entry.endsWith("bench/codegen.js")) {
   console.log(JSON.stringify(r, null, 2));
   console.log(
     `wirecall ${r.wirecallMs} ms vs buf ${r.bufMs} ms: ${r.ratioToBuf}× buf; ` +
-      `protobufjs load ${r.protobufjsLoadMs} ms (${r.protobufjsLoadRatio}× wirecall); ` +
+      `protobufjs load ${r.protobufjsLoadMs} ms vs wirecall without source info ` +
+      `${r.wirecallNoSourceInfoMs} ms (${r.protobufjsLoadRatio}×); ` +
       `protobufjs parse ${r.protobufjsParseMs} ms vs wirecall parse ${r.wirecallParseMs} ms ` +
       `(${r.protobufjsParseRatio}×)`,
   );
