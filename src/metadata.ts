@@ -62,6 +62,8 @@ function checkText(key: string, value: string): void {
   }
 }
 
+const noEntries: ReadonlyMap<string, MetadataValue[]> = new Map();
+
 let appendUnchecked: (md: Metadata, key: string, value: MetadataValue) => void;
 
 /**
@@ -79,7 +81,17 @@ let appendUnchecked: (md: Metadata, key: string, value: MetadataValue) => void;
  * ```
  */
 export class Metadata implements Iterable<[string, MetadataValue]> {
-  #map = new Map<string, MetadataValue[]>();
+  // Created on the first write: most calls carry no metadata, and a Map is
+  // one of the costlier objects a call would otherwise allocate several of.
+  #map: Map<string, MetadataValue[]> | undefined;
+
+  get #read(): ReadonlyMap<string, MetadataValue[]> {
+    return this.#map ?? noEntries;
+  }
+
+  #write(): Map<string, MetadataValue[]> {
+    return this.#map ??= new Map();
+  }
 
   static {
     appendUnchecked = (md, key, value) => md.#push(key, value);
@@ -89,7 +101,7 @@ export class Metadata implements Iterable<[string, MetadataValue]> {
   constructor(init?: MetadataInit) {
     if (init === undefined) return;
     if (init instanceof Metadata) {
-      for (const [k, v] of init.#map) this.#map.set(k, v.slice());
+      for (const [k, v] of init.#read) this.#write().set(k, v.slice());
       return;
     }
     if (Symbol.iterator in init) {
@@ -103,8 +115,8 @@ export class Metadata implements Iterable<[string, MetadataValue]> {
   }
 
   #push(key: string, value: MetadataValue): void {
-    const list = this.#map.get(key);
-    if (list === undefined) this.#map.set(key, [value]);
+    const list = this.#map?.get(key);
+    if (list === undefined) this.#write().set(key, [value]);
     else list.push(value);
   }
 
@@ -140,55 +152,55 @@ export class Metadata implements Iterable<[string, MetadataValue]> {
 
   /** Replaces every value of `key` with `value`. */
   set(key: string, value: MetadataValue): this {
-    this.#map.set(this.#check(key, value), [value]);
+    this.#write().set(this.#check(key, value), [value]);
     return this;
   }
 
   /** The first value of `key`, or `undefined`. */
   get(key: string): MetadataValue | undefined {
-    return this.#map.get(key.toLowerCase())?.[0];
+    return this.#read.get(key.toLowerCase())?.[0];
   }
 
   /** Every value of `key`, in order (empty when absent). */
   getAll(key: string): MetadataValue[] {
-    return this.#map.get(key.toLowerCase())?.slice() ?? [];
+    return this.#read.get(key.toLowerCase())?.slice() ?? [];
   }
 
   /** Tells whether `key` has a value. */
   has(key: string): boolean {
-    return this.#map.has(key.toLowerCase());
+    return this.#read.has(key.toLowerCase());
   }
 
   /** Removes every value of `key`. Returns whether there was one. */
   delete(key: string): boolean {
-    return this.#map.delete(key.toLowerCase());
+    return this.#map?.delete(key.toLowerCase()) ?? false;
   }
 
   /** The number of distinct keys. */
   get size(): number {
-    return this.#map.size;
+    return this.#read.size;
   }
 
   /** The distinct keys, in insertion order. */
   keys(): IterableIterator<string> {
-    return this.#map.keys();
+    return this.#read.keys() as IterableIterator<string>;
   }
 
   /** Every `[key, value]` pair in order; a key with two values yields two pairs. */
   *[Symbol.iterator](): IterableIterator<[string, MetadataValue]> {
-    for (const [k, list] of this.#map) for (const v of list) yield [k, v];
+    for (const [k, list] of this.#read) for (const v of list) yield [k, v];
   }
 
   /** Appends every pair of `other` to this metadata. */
   merge(other: Metadata): this {
-    for (const [k, list] of other.#map) for (const v of list) this.#push(k, v);
+    for (const [k, list] of other.#read) for (const v of list) this.#push(k, v);
     return this;
   }
 
   /** A plain object view, for logging: bytes shown as base64. */
   toJSON(): Record<string, string[]> {
     const out: Record<string, string[]> = {};
-    for (const [k, list] of this.#map) {
+    for (const [k, list] of this.#read) {
       out[k] = list.map((v) => typeof v === "string" ? v : encodeBase64(v));
     }
     return out;
@@ -245,6 +257,7 @@ export function metadataFromHeaders(
  * ```
  */
 export function metadataToHeaders(md: Metadata, add: (key: string, value: string) => void): void {
+  if (md.size === 0) return;
   for (const [key, value] of md) {
     add(key, typeof value === "string" ? value : encodeBase64(value));
   }
