@@ -236,7 +236,7 @@ export class DescriptorBuilder {
     }
     for (const s of ast.services) f.service.push(this.service(s, pkg));
     for (const ext of ast.extends) {
-      for (const fa of ext.fields) f.extension.push(this.field(fa, pkg, pkg, ext));
+      for (const fa of ext.fields) f.extension.push(this.field(fa, pkg, ext));
     }
     if (ast.options.length) {
       this.addOptions(ast, "FileOptions", ast.options, pkg, (m) => f.options = m as never);
@@ -284,9 +284,9 @@ export class DescriptorBuilder {
       if (n.kind === "enum") d.enumType.push(this.enumType(n, fullName));
       else d.nestedType.push(this.message(n, fullName));
     }
-    for (const fa of m.fields) d.field.push(this.field(fa, fullName, fullName, undefined));
+    for (const fa of m.fields) d.field.push(this.field(fa, fullName, undefined));
     for (const ext of m.extends) {
-      for (const fa of ext.fields) d.extension.push(this.field(fa, fullName, fullName, ext));
+      for (const fa of ext.fields) d.extension.push(this.field(fa, fullName, ext));
     }
     const isMessageSet = m.options.some((o) =>
       o.name.length === 1 && o.name[0].name === "message_set_wire_format" &&
@@ -364,13 +364,11 @@ export class DescriptorBuilder {
   field(
     fa: FieldAst,
     scope: string,
-    extScope: string,
     ext: ExtendAst | undefined,
   ): FieldDescriptorProto {
     const fd = create(FieldDescriptorProtoSchema, { name: fa.name, number: fa.number });
     fieldSyntax.set(fd, this.ast.syntax);
     const symName = scope ? scope + "." + fa.name : fa.name;
-    void extScope;
     // Plain fields are not global symbols (they never resolve as types);
     // checkMessage catches their clashes. Extensions are, for options.
     if (ext) this.define("field", symName, fa.nameTok, { field: fd, isExtension: true });
@@ -1019,5 +1017,3 @@ export function jsonName(name: string): string {
   }
   return out;
 }
-
-void LABEL_REQUIRED;

@@ -724,7 +724,6 @@ class Parser {
   ranges(isEnum: boolean, allowOptions: boolean): RangeDeclAst {
     const s = this.next();
     const decl: RangeDeclAst = { span: { s, e: s }, ranges: [], options: [] };
-    const max = isEnum ? 0x7fffffff : 536870911;
     do {
       const rs = this.tok;
       const start = this.intValue("Expected field number range.", 0x7fffffff, isEnum);
@@ -737,7 +736,6 @@ class Parser {
         else end = this.intValue("Expected integer.", 0x7fffffff, isEnum);
         endSpan = this.span(es);
       }
-      void max;
       decl.ranges.push({ span: this.span(rs), startSpan, endSpan, start, end });
     } while (this.tryConsume(","));
     if (allowOptions && this.at("[")) {

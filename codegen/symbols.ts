@@ -104,8 +104,8 @@ export class SymbolTable {
    * Resolves `name` as written inside `scope` (a full name, "" for the file
    * level). With `typesOnly`, symbols that are not messages or enums are
    * skipped when they match the whole name. `visible` filters by defining
-   * file. Returns the symbol or undefined; `undefinedInScope` reports the
-   * name protoc would say is not defined when the first part bound.
+   * file. Returns the symbol (or nothing); `boundTo` is the full name protoc
+   * reports as not defined when a dotted name's first part bound to a scope.
    */
   resolve(
     name: string,
