@@ -3,11 +3,11 @@
 //
 //   backpressure-peer.ts server
 //     serves TestService on 127.0.0.1 and prints `listening <port>`; on stdin
-//     `baseline` records its RSS, `report` prints `rss <baseline> <max>` (the
-//     largest RSS sampled since the baseline) and exits.
+//     `baseline` records its RSS, `report` prints `rss <idle> <warm-up peak> <max>`
+//     (RSS after the warm-up, its peak during it, its peak since) and exits.
 //   backpressure-peer.ts client <baseUrl> <MiB> <warm-up MiB>
 //     streams <MiB> MiB of 1 MiB messages (after <warm-up MiB>) to StreamingInputCall, then prints
-//     `rss <baseline> <max>` and `total <bytes>` and exits.
+//     `rss <idle> <warm-up peak> <max>` and `total <bytes>` and exits.
 import process from "node:process";
 import { createClient } from "wirecall";
 import { createHttp2Server, createHttp2Transport } from "wirecall/transports/http2";
@@ -17,21 +17,28 @@ import { interopRouter } from "../interop/wirecall-test-service.ts";
 const MIB = 1024 * 1024;
 const CHUNK = MIB;
 
+/**
+ * Samples RSS every 20 ms. `setBaseline()` closes the warm-up: it keeps the
+ * RSS now (idle) and the highest RSS seen during the warm-up (the steady state
+ * under the same traffic), then tracks the highest RSS from there on.
+ */
 function rssSampler() {
-  let baseline = process.memoryUsage().rss;
-  let max = baseline;
+  let max = process.memoryUsage().rss;
+  let idle = max;
+  let warmPeak = max;
   const timer = setInterval(() => {
     max = Math.max(max, process.memoryUsage().rss);
   }, 20);
   return {
     setBaseline() {
-      baseline = process.memoryUsage().rss;
-      max = baseline;
+      idle = process.memoryUsage().rss;
+      warmPeak = Math.max(max, idle);
+      max = idle;
     },
     report(): string {
       clearInterval(timer);
       max = Math.max(max, process.memoryUsage().rss);
-      return `rss ${baseline} ${max}`;
+      return `rss ${idle} ${warmPeak} ${max}`;
     },
   };
 }

@@ -4,12 +4,12 @@
 // stays within a few tens of MiB of where it started.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
 import { createClient, createRouter } from "wirecall";
 import { createHttp2Server, createHttp2Transport } from "wirecall/transports/http2";
 import { TestService } from "../../protos/gen/grpc/testing/test_pb.ts";
+import { spawnScript, waitForOutput } from "../interop/spawn-script.ts";
 
 const MIB = 1024 * 1024;
 /** Message size. */
@@ -18,52 +18,26 @@ const perMib = MIB / CHUNK;
 /** Streamed first, so that the baseline is taken once the heap has settled to the traffic. */
 const WARM_UP_MIB = 64;
 const volumeMib = Number(process.env.WIRECALL_BACKPRESSURE_MIB ?? 1024);
-/** How far above its baseline the sender's RSS may go. */
+/**
+ * How far the sender's RSS may rise above its baseline: its peak while
+ * streaming the 64 MiB warm-up (the same traffic, so the same steady heap).
+ * Unbounded buffering would add the whole volume.
+ */
 const allowedGrowth = 64 * MIB;
 
-/** Starts this file's peer script under the runtime running the tests. */
+/** Starts the peer script under the runtime running the tests. */
 function spawnPeer(args: string[]): ChildProcess {
-  const here = fileURLToPath(import.meta.url);
-  const script = here.replace(/backpressure\.test\.(ts|js)$/, "backpressure-peer.$1");
-  const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
-  if (deno !== undefined) {
-    return spawn(deno.execPath(), ["run", "-A", script, ...args], { stdio: "pipe" });
-  }
-  const flags = script.endsWith(".ts") ? ["--conditions=wirecall-source"] : [];
-  return spawn(process.execPath, [...flags, script, ...args], { stdio: "pipe" });
+  return spawnScript(import.meta.url, "backpressure-peer", args);
 }
 
-const outputs = new WeakMap<ChildProcess, { text: string }>();
+const lineMatching = waitForOutput;
 
-/** Resolves with the first match of `pattern` in everything the child printed so far or later. */
-function lineMatching(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
-  let out = outputs.get(child);
-  if (out === undefined) {
-    const collected = { text: "" };
-    outputs.set(child, collected);
-    child.stdout!.on("data", (chunk: Uint8Array) => {
-      collected.text += new TextDecoder().decode(chunk);
-    });
-    out = collected;
-  }
-  const seen = out;
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const m = pattern.exec(seen.text);
-      if (m === null) return false;
-      child.stdout!.off("data", onData);
-      child.off("exit", onExit);
-      resolve(m);
-      return true;
-    };
-    const onData = () => setTimeout(check, 0);
-    const onExit = (code: number | null) => {
-      if (!check()) reject(new Error(`peer exited (${code}) before ${pattern}`));
-    };
-    if (check()) return;
-    child.stdout!.on("data", onData);
-    child.once("exit", onExit);
-  });
+function report(side: string, idle: string, baseline: string, max: string): void {
+  const mib = (v: string | number) => (Number(v) / MIB).toFixed(1);
+  console.log(
+    `${side} RSS: idle ${mib(idle)} MiB, warm-up peak ${mib(baseline)} MiB, peak ${mib(max)} MiB ` +
+      `(+${mib(Number(max) - Number(baseline))} MiB) for ${volumeMib} MiB streamed`,
+  );
 }
 
 /** Waits a little: the slow reader's pace. */
@@ -92,13 +66,9 @@ describe("http2 backpressure", () => {
       }
       assert.equal(received, volumeMib * MIB);
       child.stdin!.write("report\n");
-      const [, baseline, max] = await lineMatching(child, /rss (\d+) (\d+)/);
+      const [, idle, baseline, max] = await lineMatching(child, /rss (\d+) (\d+) (\d+)/);
       const growth = Number(max) - Number(baseline);
-      console.log(
-        `server RSS: baseline ${(Number(baseline) / MIB).toFixed(1)} MiB, max ${
-          (Number(max) / MIB).toFixed(1)
-        } MiB, growth ${(growth / MIB).toFixed(1)} MiB for ${volumeMib} MiB streamed`,
-      );
+      report("server", idle, baseline, max);
       assert.ok(growth < allowedGrowth, `server RSS grew by ${(growth / MIB).toFixed(1)} MiB`);
       await transport.close!();
     } finally {
@@ -123,15 +93,11 @@ describe("http2 backpressure", () => {
     const child = spawnPeer(["client", server.url!, String(volumeMib), String(WARM_UP_MIB)]);
     child.stderr!.pipe(process.stderr);
     try {
-      const [, baseline, max] = await lineMatching(child, /rss (\d+) (\d+)/);
+      const [, idle, baseline, max] = await lineMatching(child, /rss (\d+) (\d+) (\d+)/);
       const [, total] = await lineMatching(child, /total (\d+)/);
       assert.equal(Number(total), volumeMib * MIB);
       const growth = Number(max) - Number(baseline);
-      console.log(
-        `client RSS: baseline ${(Number(baseline) / MIB).toFixed(1)} MiB, max ${
-          (Number(max) / MIB).toFixed(1)
-        } MiB, growth ${(growth / MIB).toFixed(1)} MiB for ${volumeMib} MiB streamed`,
-      );
+      report("client", idle, baseline, max);
       assert.ok(growth < allowedGrowth, `client RSS grew by ${(growth / MIB).toFixed(1)} MiB`);
     } finally {
       child.kill();

@@ -3,6 +3,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
+import process from "node:process";
 import * as grpc from "@grpc/grpc-js";
 import { allCases, type CaseOptions, runCases } from "./cases.ts";
 import { connectStubs, startConnectServer } from "./connect-peer.ts";
@@ -10,6 +11,7 @@ import { grpcJsStubs, startGrpcJsServer } from "./grpc-js-peer.ts";
 import { wirecallStubs } from "./interop-client.ts";
 import { startInteropServer } from "./interop-server.ts";
 import type { InteropStubs } from "./interop-stub.ts";
+import { exitCode, outputOf, spawnScript, waitForOutput } from "./spawn-script.ts";
 import { generateTestCertificates, type TestCertificates } from "./tls-certs.ts";
 
 const isDeno = "Deno" in globalThis;
@@ -136,4 +138,37 @@ describe("gRPC interop: 18 cases per pairing, cleartext and TLS", () => {
       },
     );
   }
+
+  test("the server.ts and client.ts entry points run every case over TLS and report 18 passed", async () => {
+    const server = spawnScript(import.meta.url, "server", [
+      "--port",
+      "0",
+      "--use_tls",
+      "--cert",
+      certs.certPath,
+      "--key",
+      certs.keyPath,
+    ]);
+    try {
+      const [, port] = await waitForOutput(server, /listening (\d+)/);
+      const client = spawnScript(import.meta.url, "client", [
+        "--server_host",
+        "127.0.0.1",
+        "--server_port",
+        port,
+        "--use_tls",
+        "--ca_file",
+        certs.caPath,
+      ]);
+      const summary = waitForOutput(client, /\d+ passed, \d+ failed/);
+      client.stderr!.on("data", (c: Uint8Array) => process.stderr.write(c));
+      const code = await exitCode(client);
+      await summary;
+      const out = outputOf(client);
+      assert.match(out, /^18 passed, 0 failed$/m, out);
+      assert.equal(code, 0);
+    } finally {
+      server.kill();
+    }
+  });
 });
