@@ -517,7 +517,8 @@ export class DescriptorBuilder {
     for (const o of m.oneofs) taken.add(o.name);
     for (const x of m.extends) for (const f of x.fields) taken.add(f.name);
     for (const fa of m.fields) {
-      if (taken.has(fa.name)) {
+      const ownGroup = fa.group !== undefined && fa.group.name === fa.name;
+      if (taken.has(fa.name) && !ownGroup) {
         this.error(fa.nameTok, `"${fa.name}" is already defined in "${fullName}".`);
       }
       taken.add(fa.name);
@@ -567,31 +568,33 @@ export class DescriptorBuilder {
     if (this.ast.syntax === "proto3" && m.extensionRanges.length > 0 && !m.mapEntry) {
       this.error(m.extensionRanges[0].span.s, "Extension ranges are not allowed in proto3.");
     }
-    const ranges = d.reservedRange.concat(d.extensionRange as never[]) as {
-      start: number;
-      end: number;
-    }[];
-    for (let i = 0; i < ranges.length; i++) {
-      const r = ranges[i];
-      if (r.start <= 0) {
-        const decl = m.reservedRanges[0] ?? m.extensionRanges[0];
-        this.error(decl.span.s, "Field numbers must be positive integers.");
+    // Ranges as written (inclusive ends), labelled for protoc's messages.
+    const ranges: { kind: string; start: number; end: number; tok: number }[] = [];
+    const collect = (kind: string, decls: RangeDeclAst[]) => {
+      for (const decl of decls) {
+        for (const r of decl.ranges) {
+          const end = r.end === -1 ? MAX_FIELD_NUMBER : r.end;
+          ranges.push({ kind, start: r.start, end, tok: r.span.s });
+        }
       }
-      if (r.end <= r.start) {
-        const decl = m.reservedRanges[0] ?? m.extensionRanges[0];
-        this.error(decl.span.s, "Reserved range end number must be greater than start number.");
+    };
+    collect("Reserved range", m.reservedRanges);
+    collect("Extension range", m.extensionRanges);
+    ranges.forEach((r, i) => {
+      if (r.start <= 0) this.error(r.tok, "Field numbers must be positive integers.");
+      else if (r.end < r.start) {
+        this.error(r.tok, `${r.kind} end number must be greater than start number.`);
       }
       for (let j = 0; j < i; j++) {
         const o = ranges[j];
-        if (r.start < o.end && o.start < r.end) {
-          const decl = m.reservedRanges[0] ?? m.extensionRanges[0];
+        if (r.start <= o.end && o.start <= r.end) {
           this.error(
-            decl.span.s,
-            `Ranges ${o.start} to ${o.end - 1} and ${r.start} to ${r.end - 1} overlap.`,
+            r.tok,
+            `${r.kind} ${r.start} to ${r.end} overlaps with ${o.kind.toLowerCase()} ${o.start} to ${o.end}.`,
           );
         }
       }
-    }
+    });
     if (this.ast.syntax === "proto3") {
       const json = new Map<string, string>();
       for (const f of d.field) {
@@ -643,8 +646,11 @@ export class DescriptorBuilder {
       }
       return sym;
     }
+    const nonType = this.symbols.resolve(name, scope, false, this.visible).sym;
     const hidden = this.symbols.resolve(name, scope, true, () => true).sym;
-    if (hidden && hidden.kind !== "package") {
+    if (nonType && nonType.kind !== "package") {
+      this.error(tok, `"${name}" is not a type.`);
+    } else if (hidden && hidden.kind !== "package") {
       this.error(
         tok,
         `"${name}" seems to be defined in "${hidden.file}", which is not imported by "${this.ast.name}".  To use it here, please add the necessary import.`,

@@ -158,15 +158,6 @@ class Compilation {
   load(name: string, stack: string[]): Loaded | null {
     const have = this.loaded.get(name);
     if (have !== undefined) {
-      if (have === null && stack.includes(name)) {
-        const cycle = stack.slice(stack.indexOf(name)).concat(name).join(" -> ");
-        this.diagnostics.push({
-          file: name,
-          line: 0,
-          column: 0,
-          message: `File recursively imports itself: ${cycle}`,
-        });
-      }
       return have;
     }
     this.loaded.set(name, null);

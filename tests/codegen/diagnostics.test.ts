@@ -167,6 +167,69 @@ describe("diagnostics", () => {
     ]);
   });
 
+  test("enum values cannot use reserved numbers or names", () => {
+    const src =
+      'syntax = "proto3";\nenum E {\n  reserved 2, 5 to 7;\n  reserved "C";\n  A = 0;\n  B = 6;\n  C = 8;\n}\n';
+    assert.deepEqual(errors(src), [
+      't.proto:6:7: Enum value "B" uses reserved number 6.',
+      't.proto:7:3: Enum value "C" is reserved.',
+    ]);
+  });
+
+  test("overlapping reserved and extension ranges are rejected", () => {
+    const src = 'syntax = "proto2";\nmessage M {\n  reserved 5 to 10;\n  extensions 8 to 12;\n}\n';
+    assert.deepEqual(errors(src), [
+      "t.proto:4:14: Extension range 8 to 12 overlaps with reserved range 5 to 10.",
+    ]);
+  });
+
+  test("proto3 rejects extension ranges and explicit defaults", () => {
+    assert.deepEqual(errors('syntax = "proto3";\nmessage M { extensions 10 to 20; }\n'), [
+      "t.proto:2:13: Extension ranges are not allowed in proto3.",
+    ]);
+    assert.deepEqual(errors('syntax = "proto3";\nmessage M { int32 a = 1 [default = 5]; }\n'), [
+      "t.proto:2:26: Explicit default values are not allowed in proto3.",
+    ]);
+  });
+
+  test("an enum needs at least one value", () => {
+    assert.deepEqual(errors('syntax = "proto3";\nenum E {}\n'), [
+      "t.proto:2:6: Enums must contain at least one value.",
+    ]);
+  });
+
+  test("group names must start with a capital letter", () => {
+    assert.deepEqual(errors('syntax = "proto2";\nmessage M { optional group foo = 1 {} }\n'), [
+      "t.proto:2:28: Group names must start with a capital letter.",
+    ]);
+  });
+
+  test("rpc types must be messages and field types must be types", () => {
+    const src =
+      'syntax = "proto3";\nenum E { A = 0; }\nmessage M { S s = 1; }\nservice S { rpc X(E) returns (M); }\n';
+    assert.deepEqual(errors(src), [
+      't.proto:3:13: "S" is not a type.',
+      't.proto:4:19: "E" is not a message type.',
+    ]);
+  });
+
+  test("an import cycle is reported at the import that closes it", () => {
+    const errs = errors('syntax = "proto3";\nimport "u.proto";\n', {
+      "u.proto": 'syntax = "proto3";\nimport "t.proto";\n',
+    });
+    assert.deepEqual(errs, [
+      "u.proto:2:8: File recursively imports itself: t.proto -> u.proto -> t.proto",
+    ]);
+  });
+
+  test("json_name is not allowed on extensions", () => {
+    const src =
+      'syntax = "proto2";\nmessage M { extensions 1 to 10; }\nextend M { optional int32 x = 1 [json_name = "y"]; }\n';
+    assert.deepEqual(errors(src), [
+      "t.proto:3:34: option json_name is not allowed on extension fields.",
+    ]);
+  });
+
   test("an unknown option is reported with protoc's hint", () => {
     assert.deepEqual(errors('syntax = "proto3";\noption foo_bar = 1;\n'), [
       't.proto:2:8: Option "foo_bar" unknown. Ensure that your proto definition file imports the proto which defines the option.',
