@@ -66,6 +66,7 @@ class Parser {
   p = 0;
   syntax = "proto2";
   depth = 0;
+  literalDepth = 0;
 
   constructor(name: string, ts: TokenStream, diags: Diagnostic[]) {
     this.name = name;
@@ -623,6 +624,18 @@ class Parser {
   messageLiteral(): ValueAst {
     const s = this.tok;
     const close = this.at("<") ? ">" : "}";
+    if (++this.literalDepth > 100) {
+      this.literalDepth = 0;
+      this.fail("Aggregate value nested too deeply.");
+    }
+    try {
+      return this.messageLiteralBody(s, close);
+    } finally {
+      if (this.literalDepth > 0) this.literalDepth--;
+    }
+  }
+
+  messageLiteralBody(s: number, close: string): ValueAst {
     this.next();
     const fields: MessageLiteralField[] = [];
     while (!this.tryConsume(close)) {

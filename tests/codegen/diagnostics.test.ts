@@ -320,4 +320,16 @@ describe("robustness", () => {
     }
     assert.ok(withDiagnostics > 50, `${withDiagnostics} of 200 mutations reported problems`);
   });
+
+  test("deeply nested input is rejected with a diagnostic instead of overflowing the stack", () => {
+    const deep = "{a ".repeat(5000) + "}".repeat(5000);
+    const msgs = "message M { ".repeat(5000) + "}".repeat(5000);
+    const a = errors(`syntax = "proto3";\noption (x) = ${deep};\n`);
+    const b = errors(`syntax = "proto3";\n${msgs}\n`);
+    assert.ok(
+      a.includes("t.proto:2:314: Aggregate value nested too deeply."),
+      a.slice(0, 3).join("\n"),
+    );
+    assert.ok(b.some((e) => e.endsWith("Reached maximum recursion limit for nested messages.")));
+  });
 });
