@@ -6,6 +6,7 @@
  */
 import type { SummaryTable } from "./aggregate.ts";
 import type { BenchResult } from "./result.ts";
+import { checkTargets, targetsMarkdown } from "./targets.ts";
 
 function num(v: number, digits = 0): string {
   if (!Number.isFinite(v)) return "—";
@@ -54,6 +55,12 @@ export function renderMarkdown(result: BenchResult): string {
   out.push("");
   out.push(
     `${s.reps} repetition(s), medians shown; warm-up ${s.warmupMs} ms, window ${s.windowMs} ms; ratios are taken within each repetition against bare http2 with tuned windows (1 MiB stream / 16 MiB connection). Run took ${result.durationS} s.`,
+  );
+  out.push(
+    "",
+    "## Targets (issue 6)",
+    "",
+    targetsMarkdown(checkTargets(result.tables, result.extras)),
   );
   let group = "";
   for (const t of result.tables) {
