@@ -302,6 +302,34 @@ describe("http2 client transport", () => {
     }
   });
 
+  test("closes its connection once idle for idleTimeoutMs", async () => {
+    let closed!: () => void;
+    const sessionClosed = new Promise<void>((resolve) => (closed = resolve));
+    const server = http2.createServer();
+    server.on("session", (session) => session.on("close", () => closed()));
+    server.on("stream", (stream) => {
+      stream.on("error", () => {});
+      stream.resume();
+      stream.on("end", () => answerGreet(stream, "ok"));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    const transport = createHttp2Transport({
+      baseUrl: `http://127.0.0.1:${port}`,
+      idleTimeoutMs: 20,
+    });
+    try {
+      assert.equal(
+        (await createClient(DemoService, transport).greet({ name: "x" })).greeting,
+        "ok",
+      );
+      await sessionClosed; // resolves only if the idle client closed the connection
+    } finally {
+      await transport.close!();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   test("rejects a bad option with INVALID_ARGUMENT naming it", () => {
     assert.throws(
       () => createHttp2Transport({ baseUrl: "127.0.0.1:50051" }),
