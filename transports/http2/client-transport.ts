@@ -40,6 +40,8 @@ const contentTypes: Record<string, string> = {
 
 interface Settings {
   session: ClientSession;
+  /** Frozen request headers per method and content subtype, for calls without deadline or metadata. */
+  headerCache: Map<string, Record<string, string | string[]>>;
   baseHeaders: Record<string, string>;
   compression: Compression;
   maxReceive: number;
@@ -91,6 +93,7 @@ export function createHttp2Transport(options: Http2TransportOptions): Transport 
   if (compression !== identity) baseHeaders["grpc-encoding"] = compression.name;
   const settings: Settings = {
     session: new ClientSession(url.origin, opts),
+    headerCache: new Map(),
     baseHeaders,
     compression,
     maxReceive: opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
@@ -110,6 +113,15 @@ export function createHttp2Transport(options: Http2TransportOptions): Transport 
       >;
     },
     close: () => settings.session.close(),
+  };
+}
+
+/** The request headers of a call, before its deadline and metadata. */
+function methodHeaders(s: Settings, req: TransportRequestBase): Record<string, string | string[]> {
+  return {
+    ...s.baseHeaders,
+    ":path": req.method.path,
+    "content-type": contentTypes[req.contentSubtype] ?? "application/grpc",
   };
 }
 
@@ -183,21 +195,28 @@ class Http2ClientCall {
   #open(): void {
     const s = this.#s;
     this.#attempts++;
-    const headers: Record<string, string | string[]> = {
-      ...s.baseHeaders,
-      ":path": this.#req.method.path,
-      "content-type": contentTypes[this.#req.contentSubtype] ?? "application/grpc",
-    };
-    if (this.#req.timeoutMs !== undefined) {
-      headers["grpc-timeout"] = formatGrpcTimeout(this.#req.timeoutMs);
-    }
-    if (this.#req.metadata.size > 0) {
-      metadataToHeaders(this.#req.metadata, (k, v) => {
-        const prev = headers[k];
-        if (prev === undefined) headers[k] = v;
+    const req = this.#req;
+    const plain = req.timeoutMs === undefined && req.metadata.size === 0;
+    let headers: Record<string, string | string[]>;
+    if (plain) {
+      // The hot path: a call without deadline or metadata reuses a frozen
+      // header object per method (node:http2 copies headers, never mutates them).
+      const key = req.method.path + "\0" + req.contentSubtype;
+      headers = s.headerCache.get(key)!;
+      if (headers === undefined) {
+        headers = Object.freeze(methodHeaders(s, req));
+        if (s.headerCache.size < 1024) s.headerCache.set(key, headers);
+      }
+    } else {
+      const own = methodHeaders(s, req);
+      if (req.timeoutMs !== undefined) own["grpc-timeout"] = formatGrpcTimeout(req.timeoutMs);
+      metadataToHeaders(req.metadata, (k, v) => {
+        const prev = own[k];
+        if (prev === undefined) own[k] = v;
         else if (Array.isArray(prev)) prev.push(v);
-        else headers[k] = [prev, v];
+        else own[k] = [prev, v];
       });
+      headers = own;
     }
     let session = s.session.acquire();
     let stream: http2.ClientHttp2Stream;
