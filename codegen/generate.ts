@@ -72,11 +72,10 @@ export async function generate(
     content: headerFor(sourceOf(f.name, targets)) + f.content,
   }));
   if (options.clients !== false) {
-    const ext = importExtension(es);
     for (const t of targets) {
       const file = files.find((f) => f.name === t);
       if (file && file.service.length > 0) {
-        out.push(companionFile(file, ext, options.runtimeImport ?? "wirecall"));
+        out.push(...companionFiles(file, es, options.runtimeImport ?? "wirecall"));
       }
     }
   }
@@ -100,8 +99,31 @@ function importExtension(es: string[]): string {
   return "";
 }
 
-/** The `*_wirecall.ts` companion of a file with services. */
-function companionFile(file: FileDescriptorProto, ext: string, runtime: string): GeneratedFile {
+type Flavor = "ts" | "js" | "dts";
+
+/** The output flavors requested by protoc-gen-es's `target` option (default `ts`). */
+function targetsOf(es: string[]): Flavor[] {
+  for (const o of es) {
+    const [k, v = ""] = o.split("=");
+    if (k === "target") {
+      return v.split("+").filter((t): t is Flavor => t === "ts" || t === "js" || t === "dts");
+    }
+  }
+  return ["ts"];
+}
+
+/** The `*_wirecall` companions (one per flavor) of a file with services. */
+function companionFiles(file: FileDescriptorProto, es: string[], runtime: string): GeneratedFile[] {
+  const ext = importExtension(es);
+  return targetsOf(es).map((flavor) => companionFile(file, ext, runtime, flavor));
+}
+
+function companionFile(
+  file: FileDescriptorProto,
+  ext: string,
+  runtime: string,
+  flavor: Flavor,
+): GeneratedFile {
   const base = file.name.replace(/\.proto$/, "");
   const slash = base.lastIndexOf("/");
   const local = "./" + base.slice(slash + 1) + "_pb" + ext;
@@ -110,12 +132,23 @@ function companionFile(file: FileDescriptorProto, ext: string, runtime: string):
     if (loc.leadingComments) comments.set(loc.path.join(","), loc.leadingComments);
   }
   const names = file.service.map((s) => s.name);
-  const lines: string[] = [
-    headerFor(file.name).trimEnd(),
-    "",
-    `import { type Client, type ClientOptions, createClient, type ServiceImpl, type Transport } from "${runtime}";`,
-    `import { ${names.join(", ")} } from "${local}";`,
-  ];
+  const lines: string[] = [headerFor(file.name).trimEnd(), ""];
+  if (flavor === "ts") {
+    lines.push(
+      `import { type Client, type ClientOptions, createClient, type ServiceImpl, type Transport } from "${runtime}";`,
+      `import { ${names.join(", ")} } from "${local}";`,
+    );
+  } else if (flavor === "js") {
+    lines.push(
+      `import { createClient } from "${runtime}";`,
+      `import { ${names.join(", ")} } from "${local}";`,
+    );
+  } else {
+    lines.push(
+      `import type { Client, ClientOptions, ServiceImpl, Transport } from "${runtime}";`,
+      `import type { ${names.join(", ")} } from "${local}";`,
+    );
+  }
   file.service.forEach((s, i) => {
     const full = (file.package ? file.package + "." : "") + s.name;
     const doc = comments.get(`6,${i}`);
@@ -127,8 +160,7 @@ function companionFile(file: FileDescriptorProto, ext: string, runtime: string):
       const first = mdoc ? " — " + mdoc.trim().split("\n")[0].trim() : "";
       return ` * - \`${lowerFirst(m.name)}\` (${kind})${first}`;
     });
-    lines.push(
-      "",
+    const clientDoc = [
       "/**",
       ...jsdocLines(doc),
       ...(doc ? [" *"] : []),
@@ -136,19 +168,39 @@ function companionFile(file: FileDescriptorProto, ext: string, runtime: string):
       " *",
       ...methods,
       " */",
-      `export function create${s.name}Client(transport: Transport, options?: ClientOptions): Client<typeof ${s.name}> {`,
-      `  return createClient(${s.name}, transport, options);`,
-      "}",
-      "",
-      "/**",
-      ...jsdocLines(doc),
-      ...(doc ? [" *"] : []),
-      ` * The server implementation of \`${full}\`, for \`router.service(${s.name}, impl)\`.`,
-      " */",
-      `export type ${s.name}Impl = ServiceImpl<typeof ${s.name}>;`,
-    );
+    ];
+    const signature =
+      `create${s.name}Client(transport: Transport, options?: ClientOptions): Client<typeof ${s.name}>`;
+    lines.push("", ...clientDoc);
+    if (flavor === "ts") {
+      lines.push(
+        `export function ${signature} {`,
+        `  return createClient(${s.name}, transport, options);`,
+        "}",
+      );
+    } else if (flavor === "js") {
+      lines.push(
+        `export function create${s.name}Client(transport, options) {`,
+        `  return createClient(${s.name}, transport, options);`,
+        "}",
+      );
+    } else {
+      lines.push(`export declare function ${signature};`);
+    }
+    if (flavor !== "js") {
+      lines.push(
+        "",
+        "/**",
+        ...jsdocLines(doc),
+        ...(doc ? [" *"] : []),
+        ` * The server implementation of \`${full}\`, for \`router.service(${s.name}, impl)\`.`,
+        " */",
+        `export type ${s.name}Impl = ServiceImpl<typeof ${s.name}>;`,
+      );
+    }
   });
-  return { name: base + "_wirecall.ts", content: lines.join("\n") + "\n" };
+  const suffix = flavor === "ts" ? ".ts" : flavor === "js" ? ".js" : ".d.ts";
+  return { name: base + "_wirecall" + suffix, content: lines.join("\n") + "\n" };
 }
 
 function jsdocLines(comment: string | undefined): string[] {

@@ -78,4 +78,24 @@ describe("generate", () => {
     const files = await generate(r.allFiles, ["o.proto"], { clients: false });
     assert.deepEqual(files.map((f) => f.name), ["o_pb.ts"]);
   });
+
+  test("target=js+dts yields a JavaScript companion and its declarations", async () => {
+    const r = compile({ files: ["o.proto"], sources: { "o.proto": source } });
+    const files = await generate(r.allFiles, ["o.proto"], { es: ["target=js+dts"] });
+    assert.deepEqual(files.map((f) => f.name), [
+      "o_pb.js",
+      "o_pb.d.ts",
+      "o_wirecall.js",
+      "o_wirecall.d.ts",
+    ]);
+    const js = files[2].content;
+    const dts = files[3].content;
+    assert.ok(js.includes("export function createOrderServiceClient(transport, options) {"));
+    assert.ok(
+      dts.includes(
+        "export declare function createOrderServiceClient(transport: Transport, options?: ClientOptions): Client<typeof OrderService>;",
+      ),
+    );
+    assert.ok(dts.includes("export type OrderServiceImpl = ServiceImpl<typeof OrderService>;"));
+  });
 });
