@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import process from "node:process";
 import { aggregate } from "./aggregate.ts";
@@ -13,7 +13,7 @@ import { runExtras } from "./extras.ts";
 import type { PeerName } from "./pairings.ts";
 import { renderMarkdown } from "./report-markdown.ts";
 import { renderSvg } from "./report-svg.ts";
-import { runMatrix } from "./run-matrix.ts";
+import { type AvailablePeers, runMatrix } from "./run-matrix.ts";
 import { readSettings, scenariosFor } from "./scenarios.ts";
 import { updateReadme } from "./update-readme.ts";
 import { versions } from "./versions.ts";
@@ -24,20 +24,23 @@ const scenarios = scenariosFor(settings);
 const started = Date.now();
 const log = (line: string) => console.log(line);
 
-/** Peers whose modules load: wirecall's http2 transport may not exist yet in a work tree. */
-async function availablePeers(): Promise<Set<PeerName>> {
-  const all: PeerName[] = ["bare", "wirecall", "grpc-js", "connect", "rest"];
-  const ok = new Set<PeerName>();
+/** Peers whose modules load: a work tree may lack one (say, a transport not written yet). */
+async function availablePeers(): Promise<AvailablePeers> {
+  const all: PeerName[] = ["bare", "wirecall", "grpc-js", "connect", "rest", "undici-h2"];
+  const found: AvailablePeers = { clients: new Set(), servers: new Set() };
   for (const p of all) {
-    try {
-      await import(`./peers/${p}-server.ts`);
-      await import(`./peers/${p}-client.ts`);
-      ok.add(p);
-    } catch (e) {
-      log(`(skipping ${p}: ${(e as Error).message.split("\n")[0]})`);
+    for (const role of ["client", "server"] as const) {
+      const file = new URL(`./peers/${p}-${role}.ts`, import.meta.url);
+      if (!existsSync(file)) continue;
+      try {
+        await import(file.href);
+        found[role === "client" ? "clients" : "servers"].add(p);
+      } catch (e) {
+        log(`(skipping the ${p} ${role}: ${(e as Error).message.split("\n")[0]})`);
+      }
     }
   }
-  return ok;
+  return found;
 }
 
 log(

@@ -10,7 +10,7 @@
 import type { ScenarioKind } from "./scenarios.ts";
 
 /** The implementations compared. */
-export type PeerName = "bare" | "wirecall" | "grpc-js" | "connect" | "rest";
+export type PeerName = "bare" | "wirecall" | "grpc-js" | "connect" | "rest" | "undici-h2";
 
 /** One client–server combination. */
 export interface Pairing {
@@ -66,6 +66,10 @@ export const pairings: Pairing[] = [
   pair("client:wirecall", "wirecall client", "wirecall", "bare"),
   pair("client:grpc-js", "grpc-js client", "grpc-js", "bare"),
   pair("client:connect", "connect-node client", "connect", "bare"),
+  {
+    ...pair("client:undici-h2", "undici HTTP/2 client (experiment)", "undici-h2", "bare"),
+    kinds: ["unary"],
+  },
   pair("e2e:wirecall", "wirecall → wirecall", "wirecall", "wirecall"),
   pair("e2e:grpc-js", "grpc-js → grpc-js", "grpc-js", "grpc-js"),
   pair("e2e:connect", "connect-node → connect-node", "connect", "connect"),
@@ -93,7 +97,7 @@ export const groups: PairingGroup[] = [
     id: "client",
     title: "Clients, measured against the neutral server (bare http2, tuned windows)",
     reference: CEILING,
-    members: [CEILING, "client:wirecall", "client:grpc-js", "client:connect"],
+    members: [CEILING, "client:wirecall", "client:grpc-js", "client:connect", "client:undici-h2"],
   },
   {
     id: "e2e",

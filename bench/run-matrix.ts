@@ -10,6 +10,12 @@ import { ClientChild, ServerChild } from "./children.ts";
 import { type Pairing, pairings, type PeerName } from "./pairings.ts";
 import type { BenchSettings, Scenario } from "./scenarios.ts";
 
+/** The peers whose client and server modules load. */
+export interface AvailablePeers {
+  clients: Set<PeerName>;
+  servers: Set<PeerName>;
+}
+
 /** One measurement of one pairing on one scenario in one repetition. */
 export interface RunRecord {
   rep: number;
@@ -34,10 +40,10 @@ export function applies(
   p: Pairing,
   s: Scenario,
   settings: BenchSettings,
-  available: Set<PeerName>,
+  available: AvailablePeers,
 ): boolean {
   if (p.kinds !== undefined && !p.kinds.includes(s.kind)) return false;
-  if (!available.has(p.client) || !available.has(p.server)) return false;
+  if (!available.clients.has(p.client) || !available.servers.has(p.server)) return false;
   const wanted = settings.peers;
   if (wanted.length === 0) return true;
   return [p.client, p.server].every((x) => x === "bare" || wanted.includes(x));
@@ -49,7 +55,7 @@ const MB = 1e6;
 export async function runMatrix(
   settings: BenchSettings,
   scenarios: Scenario[],
-  available: Set<PeerName>,
+  available: AvailablePeers,
   log: (line: string) => void,
 ): Promise<RunRecord[]> {
   const records: RunRecord[] = [];
