@@ -134,6 +134,30 @@ describe("http2 client transport", () => {
     assert.equal(attempts, 2);
   });
 
+  test("moves a call to a new connection when the first one is going away (GOAWAY)", async () => {
+    const server = http2.createServer();
+    const sessions: http2.ServerHttp2Session[] = [];
+    server.on("session", (session) => {
+      // The first connection goes away at once, having processed no stream.
+      if (sessions.push(session) === 1) session.goaway(http2.constants.NGHTTP2_NO_ERROR, 0);
+    });
+    server.on("stream", (stream) => {
+      stream.on("error", () => {});
+      stream.resume();
+      stream.on("end", () => answerGreet(stream, "second connection"));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      assert.equal(await greetVia(`http://127.0.0.1:${port}`), "second connection");
+      assert.equal(sessions.length, 2);
+    } finally {
+      // Node 20 keeps a server session that sent GOAWAY open: drop it.
+      for (const session of sessions) session.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   const resets: Array<[string, number, Code]> = [
     ["REFUSED_STREAM (retries spent)", NGHTTP2_REFUSED_STREAM, Code.UNAVAILABLE],
     ["CANCEL", NGHTTP2_CANCEL, Code.CANCELLED],

@@ -83,7 +83,8 @@ export class ClientSession {
     if (t === undefined || --t.calls > 0) return;
     if (!t.session.destroyed) t.session.unref?.();
     if (t.draining) {
-      if (!t.session.closed) t.session.close();
+      // Going away and idle: nothing more will run on it.
+      if (!t.session.destroyed) t.session.destroy();
       return;
     }
     const idle = this.#options.idleTimeoutMs ?? 300_000;
@@ -167,6 +168,7 @@ export class ClientSession {
     session.on("goaway", () => {
       t.draining = true;
       if (this.#current === t) this.#current = undefined;
+      if (t.calls === 0 && !session.destroyed) session.destroy();
     });
     session.on("close", () => {
       if (timer !== undefined) clearTimeout(timer);
