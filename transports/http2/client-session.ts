@@ -83,8 +83,7 @@ export class ClientSession {
     if (t === undefined || --t.calls > 0) return;
     if (!t.session.destroyed) t.session.unref?.();
     if (t.draining) {
-      // Going away and idle: nothing more will run on it.
-      if (!t.session.destroyed) t.session.destroy();
+      if (!t.session.closed) t.session.close();
       return;
     }
     const idle = this.#options.idleTimeoutMs ?? 300_000;
@@ -168,7 +167,8 @@ export class ClientSession {
     session.on("goaway", () => {
       t.draining = true;
       if (this.#current === t) this.#current = undefined;
-      if (t.calls === 0 && !session.destroyed) session.destroy();
+      // No destroy() here: this runs inside nghttp2's frame handling, and
+      // Deno's nghttp2 asserts when a session is torn down from there.
     });
     session.on("close", () => {
       if (timer !== undefined) clearTimeout(timer);
