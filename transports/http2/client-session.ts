@@ -11,6 +11,8 @@ interface Tracked {
   calls: number;
   draining: boolean;
   idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the last call ended (Date.now()). */
+  idleSince: number;
 }
 
 /**
@@ -70,11 +72,7 @@ export class ClientSession {
   callStarted(session: http2.ClientHttp2Session): void {
     const t = this.#find(session);
     if (t === undefined) return;
-    if (t.calls++ === 0) {
-      if (t.idleTimer !== undefined) clearTimeout(t.idleTimer);
-      t.idleTimer = undefined;
-      t.session.ref?.();
-    }
+    if (t.calls++ === 0) t.session.ref?.();
   }
 
   /** Uncounts a call on `session`. */
@@ -86,17 +84,25 @@ export class ClientSession {
       if (!t.session.closed) t.session.close();
       return;
     }
-    const idle = this.#options.idleTimeoutMs ?? 300_000;
-    if (idle > 0 && !t.session.closed) {
-      t.idleTimer = setTimeout(() => {
-        if (t.calls === 0) {
-          t.draining = true;
-          if (this.#current === t) this.#current = undefined;
-          t.session.close();
-        }
-      }, idle);
-      unrefTimer(t.idleTimer);
-    }
+    t.idleSince = Date.now();
+    // One timer per idle period, not one per call: it re-arms itself while
+    // calls keep coming and closes the session once it has really been idle.
+    if (t.idleTimer === undefined) this.#armIdleTimer(t, this.#options.idleTimeoutMs ?? 300_000);
+  }
+
+  #armIdleTimer(t: Tracked, ms: number): void {
+    if (ms <= 0 || t.session.closed) return;
+    t.idleTimer = setTimeout(() => {
+      t.idleTimer = undefined;
+      if (t.calls > 0 || t.session.closed) return;
+      const idle = this.#options.idleTimeoutMs ?? 300_000;
+      const left = t.idleSince + idle - Date.now();
+      if (left > 0) return this.#armIdleTimer(t, left);
+      t.draining = true;
+      if (this.#current === t) this.#current = undefined;
+      t.session.close();
+    }, ms);
+    unrefTimer(t.idleTimer);
   }
 
   /** Closes every session: running calls finish, new ones fail. */
@@ -142,7 +148,7 @@ export class ClientSession {
       rejectUnauthorized: tls.rejectUnauthorized,
       ALPNProtocols: ["h2"],
     } as http2.SecureClientSessionOptions);
-    const t: Tracked = { session, calls: 0, draining: false, idleTimer: undefined };
+    const t: Tracked = { session, calls: 0, draining: false, idleTimer: undefined, idleSince: 0 };
     this.#current = t;
     this.#all.add(t);
     let connected = false;

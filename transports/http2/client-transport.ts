@@ -7,6 +7,7 @@ import {
   formatGrpcTimeout,
   gzip,
   identity,
+  MessageQueue,
   Metadata,
   metadataFromHeaders,
   metadataToHeaders,
@@ -21,7 +22,7 @@ import {
 } from "../../mod.ts";
 import { type Http2TransportOptions, http2TransportOptionsSchema } from "./client-options.ts";
 import { ClientSession } from "./client-session.ts";
-import { MessageReader } from "./message-reader.ts";
+import { MessageReader, type MessageSink } from "./message-reader.ts";
 import { type DataSink, writeFrame, writeMessage } from "./message-writer.ts";
 import { codeFromRstStream, rstCode } from "./rst-stream-code.ts";
 import {
@@ -136,6 +137,12 @@ class Http2ClientCall {
   #stream!: http2.ClientHttp2Stream;
   #session!: http2.ClientHttp2Session;
   #reader!: MessageReader;
+  /** Streaming calls: the response messages, handed to the caller with the headers. */
+  #messages: MessageQueue<Uint8Array> | undefined;
+  /** Unary calls: the response messages, read once the call is over. */
+  #collected: Uint8Array[] | undefined;
+  /** Unary calls: the request message, kept to send it again on a transparent retry. */
+  #unaryBody: Uint8Array | undefined;
   #httpStatus = 0;
   #header: Metadata | undefined;
   #headOutcome: { error: RpcError | undefined } | undefined;
@@ -152,17 +159,8 @@ class Http2ClientCall {
   #requestEnded = false;
   readonly #trailer = new Metadata();
   readonly #onAbort = () => this.#cancel(this.#req.signal.reason as RpcError);
-  /** The request side as the writer sees it: the current attempt's stream. */
-  readonly #sink: DataSink = {
-    write: (chunk) => this.#write(chunk),
-    once: (event, listener) => this.#stream.once(event, listener),
-    off: (event, listener) => this.#stream.off(event, listener),
-    cork: () => this.#stream.cork(),
-    uncork: () => this.#stream.uncork(),
-    get destroyed() {
-      return false;
-    },
-  };
+  /** Streaming calls: the request side as the writer sees it (the current attempt's stream). */
+  #sink: DataSink | undefined;
 
   constructor(
     settings: Settings,
@@ -231,13 +229,18 @@ class Http2ClientCall {
     this.#session = session;
     this.#stream = stream;
     s.session.callStarted(session);
-    this.#reader = new MessageReader(
-      stream,
-      s.maxReceive,
-      identity,
-      (e) => this.#cancel(e),
-      () => this.#cancel(new RpcError(Code.CANCELLED, "the caller stopped reading")),
-    );
+    let sink: MessageSink;
+    if (this.#unary) {
+      const collected: Uint8Array[] = [];
+      this.#collected = collected;
+      sink = collected;
+    } else {
+      sink = this.#messages = new MessageQueue<Uint8Array>({
+        highWaterMark: 8,
+        onReturn: () => this.#cancel(new RpcError(Code.CANCELLED, "the caller stopped reading")),
+      });
+    }
+    this.#reader = new MessageReader(stream, s.maxReceive, identity, sink, (e) => this.#cancel(e));
     this.#readerDone = undefined;
     const reader = this.#reader;
     stream.on("response", (h) => this.#onResponse(stream, h as HeaderFields));
@@ -290,18 +293,11 @@ class Http2ClientCall {
       this.#early = undefined;
     }
     if (!this.#unary) {
-      this.#settle({
-        header: this.#header,
-        messages: this.#reader.messages,
-        trailer: this.#trailer,
-      });
+      this.#settle({ header: this.#header, messages: this.#messages!, trailer: this.#trailer });
     }
   }
 
-  async #onClose(
-    stream: http2.ClientHttp2Stream,
-    session: http2.ClientHttp2Session,
-  ): Promise<void> {
+  #onClose(stream: http2.ClientHttp2Stream, session: http2.ClientHttp2Session): void {
     this.#s.session.callEnded(session);
     if (stream !== this.#stream || this.#finished) return;
     if (this.#localError !== undefined) return this.#finish(this.#localError);
@@ -323,15 +319,12 @@ class Http2ClientCall {
     }
     if (this.#headOutcome !== undefined) return this.#finish(this.#headOutcome.error);
     if (this.#trailerFields !== undefined) {
-      if (this.#readerDone !== undefined) await this.#readerDone;
-      if (this.#reader.failed) return;
-      const error = statusFromFields(this.#trailerFields, this.#httpStatus);
-      if (error === undefined) {
-        this.#trailer.merge(
-          metadataFromHeaders(Object.entries(this.#trailerFields) as Array<[string, string]>),
-        );
-      }
-      return this.#finish(error);
+      // Compressed messages may still be inflating: the status waits for them.
+      const pending = this.#readerDone;
+      if (pending === undefined) return this.#finishWithTrailers(this.#trailerFields);
+      const fields = this.#trailerFields;
+      pending.then(() => this.#finishWithTrailers(fields));
+      return;
     }
     if (neverAnswered && (session.destroyed || session.closed)) {
       // The connection itself failed (refused TLS, lost socket): not a reset from the server.
@@ -352,15 +345,27 @@ class Http2ClientCall {
     this.#finish(new RpcError(Code.INTERNAL, "the server closed the stream without a status"));
   }
 
+  #finishWithTrailers(fields: HeaderFields): void {
+    if (this.#reader.failed) return;
+    const error = statusFromFields(fields, this.#httpStatus);
+    if (error === undefined) {
+      this.#trailer.merge(metadataFromHeaders(Object.entries(fields) as Array<[string, string]>));
+    }
+    this.#finish(error);
+  }
+
   #canRetry(): boolean {
-    return this.#attempts <= this.#s.retries && this.#replay !== undefined &&
-      !this.#req.signal.aborted;
+    return this.#attempts <= this.#s.retries && !this.#req.signal.aborted &&
+      (this.#unaryBody !== undefined || this.#replay !== undefined);
   }
 
   #retry(): void {
-    const replay = this.#replay!;
     this.#open();
-    for (const chunk of replay) this.#stream.write(chunk);
+    if (this.#unaryBody !== undefined) {
+      this.#sendUnary(this.#unaryBody);
+      return;
+    }
+    for (const chunk of this.#replay!) this.#stream.write(chunk);
     if (this.#requestEnded) this.#stream.end();
   }
 
@@ -389,14 +394,18 @@ class Http2ClientCall {
       );
       return;
     }
+    // Kept for a transparent retry: a unary request is replayed from it.
+    this.#unaryBody = message;
+    this.#replay = undefined;
     if (s.compression === identity) {
-      writeFrame(this.#sink, 0, message);
+      writeFrame(this.#stream, 0, message);
       this.#endRequest();
       return;
     }
+    const stream = this.#stream;
     s.compression.compress(message).then((packed) => {
-      if (this.#finished) return;
-      writeFrame(this.#sink, 1, packed);
+      if (this.#finished || stream !== this.#stream) return;
+      writeFrame(stream, 1, packed);
       this.#endRequest();
     }, (e) => this.#cancel(RpcError.from(e, Code.INTERNAL)));
   }
@@ -408,7 +417,12 @@ class Http2ClientCall {
         if (this.#finished || this.#localError !== undefined) return;
         // A closed stream means the call is ending (a retry replaces it at once).
         if (this.#stream.destroyed) return;
-        const wait = writeMessage(this.#sink, message, s.compression, s.maxSend);
+        const wait = writeMessage(
+          this.#sink ??= this.#requestSink(),
+          message,
+          s.compression,
+          s.maxSend,
+        );
         if (wait !== undefined) await wait;
       }
       if (!this.#finished) this.#endRequest();
@@ -418,6 +432,20 @@ class Http2ClientCall {
         : RpcError.from(e, Code.CANCELLED);
       this.#cancel(error);
     }
+  }
+
+  /** The request side of a streaming call as the writer sees it: the current attempt's stream. */
+  #requestSink(): DataSink {
+    return {
+      write: (chunk) => this.#write(chunk),
+      once: (event, listener) => this.#stream.once(event, listener),
+      off: (event, listener) => this.#stream.off(event, listener),
+      cork: () => this.#stream.cork(),
+      uncork: () => this.#stream.uncork(),
+      get destroyed() {
+        return false;
+      },
+    };
   }
 
   /** Stops the call from this side: RST_STREAM(CANCEL) and fail with `error`. */
@@ -442,7 +470,7 @@ class Http2ClientCall {
     if (this.#finished) return;
     this.#finished = true;
     this.#req.signal.removeEventListener("abort", this.#onAbort);
-    const messages = this.#reader?.messages;
+    const messages = this.#messages;
     if (error !== undefined) {
       messages?.fail(error);
       if (!this.#settled) {
@@ -453,40 +481,28 @@ class Http2ClientCall {
     }
     if (this.#header === undefined) this.#header = new Metadata();
     if (this.#unary) {
-      this.#finishUnary(messages);
+      this.#finishUnary();
       return;
     }
     messages?.close();
     this.#settle({ header: this.#header, messages: messages!, trailer: this.#trailer });
   }
 
-  async #finishUnary(
-    messages: AsyncIterable<Uint8Array> & { close(): void } | undefined,
-  ): Promise<void> {
-    const path = this.#req.method.path;
-    if (messages === undefined) {
-      this.#reject(new RpcError(Code.INTERNAL, `${path} answered OK without a message`));
-      return;
-    }
-    messages.close();
-    let message: Uint8Array | undefined;
-    let count = 0;
-    for await (const m of messages) {
-      message = m;
-      count++;
-    }
+  #finishUnary(): void {
+    const collected = this.#collected ?? [];
     this.#settled = true;
-    if (count !== 1) {
+    if (collected.length !== 1) {
+      const path = this.#req.method.path;
       this.#reject(
         new RpcError(
           Code.INTERNAL,
-          count === 0
+          collected.length === 0
             ? `${path} answered OK without a message`
-            : `${path} answered with ${count} messages, expected one`,
+            : `${path} answered with ${collected.length} messages, expected one`,
         ),
       );
       return;
     }
-    this.#resolve({ header: this.#header!, message: message!, trailer: this.#trailer });
+    this.#resolve({ header: this.#header!, message: collected[0], trailer: this.#trailer });
   }
 }

@@ -4,9 +4,18 @@ import {
   type Envelope,
   EnvelopeDecoder,
   FLAG_COMPRESSED,
-  MessageQueue,
   RpcError,
 } from "../../mod.ts";
+
+/**
+ * Where a reader puts messages: a bounded queue for streams (its `push`
+ * returns a promise while full: the reader waits for it), or a plain array
+ * for a single response (whatever `push` returns that is not a promise is
+ * ignored).
+ */
+export interface MessageSink {
+  push(message: Uint8Array): unknown;
+}
 
 /** The readable side of an HTTP/2 stream, as the reader uses it. */
 export interface DataSource {
@@ -24,8 +33,7 @@ export interface DataSource {
  * consumer keeping up) is synchronous: no promise per frame.
  */
 export class MessageReader {
-  /** The messages, in order; the owner closes or fails it at the end of the call. */
-  readonly messages: MessageQueue<Uint8Array>;
+  readonly #sink: MessageSink;
   readonly #source: DataSource;
   readonly #decoder: EnvelopeDecoder;
   readonly #maxBytes: number;
@@ -38,22 +46,23 @@ export class MessageReader {
   #onDrained: (() => void) | undefined;
 
   /**
-   * `compression` inflates frames flagged as compressed; `onError` hears of a
-   * malformed or oversized frame (the reader stops; the owner ends the call).
+   * `compression` inflates frames flagged as compressed; messages go to
+   * `sink`, in order; `onError` hears of a malformed or oversized frame (the
+   * reader stops; the owner ends the call).
    */
   constructor(
     source: DataSource,
     maxBytes: number,
     compression: Compression,
+    sink: MessageSink,
     onError: (error: RpcError) => void,
-    onReturn?: () => void,
   ) {
     this.#source = source;
     this.#maxBytes = maxBytes;
     this.#decoder = new EnvelopeDecoder(maxBytes);
     this.#compression = compression;
+    this.#sink = sink;
     this.#onError = onError;
-    this.messages = new MessageQueue({ highWaterMark: 8, onReturn });
   }
 
   /** Feeds one DATA chunk. */
@@ -74,8 +83,8 @@ export class MessageReader {
     for (let i = 0; i < frames.length; i++) {
       const frame = frames[i];
       if ((frame.flags & FLAG_COMPRESSED) === 0) {
-        const wait = this.messages.push(frame.data);
-        if (wait === undefined) continue;
+        const wait = this.#sink.push(frame.data);
+        if (!(wait instanceof Promise)) continue;
         this.#backlog = frames.slice(i + 1);
         this.#slowPath(wait);
         return;
@@ -87,19 +96,20 @@ export class MessageReader {
   }
 
   /**
-   * Declares the end of DATA; resolves once every message is in the queue.
-   * Rejects with `INTERNAL` when the stream ended inside a frame.
+   * Declares the end of DATA. Returns nothing when every message is already
+   * in the sink, else a promise that resolves once they are. A stream that
+   * ended inside a frame fails the reader with `INTERNAL` (see `onError`).
    */
-  end(): Promise<void> {
+  end(): Promise<void> | undefined {
     this.#ended = true;
-    if (this.#failed) return Promise.resolve();
+    if (this.#failed) return undefined;
     try {
       this.#decoder.end();
     } catch (e) {
       this.#fail(RpcError.from(e, Code.INTERNAL));
-      return Promise.resolve();
+      return undefined;
     }
-    if (!this.#busy) return Promise.resolve();
+    if (!this.#busy) return undefined;
     return new Promise((resolve) => (this.#onDrained = resolve));
   }
 
@@ -122,8 +132,8 @@ export class MessageReader {
         const frame = this.#backlog.shift()!;
         let data = frame.data;
         if ((frame.flags & FLAG_COMPRESSED) !== 0) data = await this.#inflate(data);
-        const wait = this.messages.push(data);
-        if (wait !== undefined) await wait;
+        const wait = this.#sink.push(data);
+        if (wait instanceof Promise) await wait;
       }
     } catch (e) {
       this.#fail(RpcError.from(e, Code.INTERNAL));

@@ -2,6 +2,7 @@ import type * as http2 from "node:http2";
 import {
   Code,
   identity,
+  MessageQueue,
   Metadata,
   metadataToHeaders,
   type PeerInfo,
@@ -51,7 +52,7 @@ export class Http2ServerCall implements ServerCallIO {
   readonly #head: RequestHead;
   readonly #limits: ServerCallLimits;
   readonly #abort = new AbortController();
-  readonly #reader: MessageReader;
+  readonly #queue: MessageQueue<Uint8Array>;
   readonly #batcher: FrameBatcher;
   readonly #onDone: (call: Http2ServerCall) => void;
   #headerSent = false;
@@ -79,20 +80,27 @@ export class Http2ServerCall implements ServerCallIO {
     this.requestEncoding = head.requestCompression === identity
       ? undefined
       : head.requestCompression.name;
+    const queue = new MessageQueue<Uint8Array>({ highWaterMark: 8 });
     const reader = new MessageReader(
       stream,
       limits.maxReceiveBytes,
       head.requestCompression,
+      queue,
       (e) => this.#failRequest(e),
     );
-    this.#reader = reader;
+    this.#queue = queue;
     this.#batcher = new FrameBatcher(stream);
-    this.messages = reader.messages;
+    this.messages = queue;
     stream.on("data", (chunk: Uint8Array) => reader.push(chunk));
     stream.on("end", () => {
-      reader.end().then(() => {
-        if (!reader.failed) reader.messages.close();
-      });
+      const pending = reader.end();
+      if (pending === undefined) {
+        if (!reader.failed) queue.close();
+      } else {
+        pending.then(() => {
+          if (!reader.failed) queue.close();
+        });
+      }
     });
     stream.on("wantTrailers", () => {
       if (!stream.destroyed) stream.sendTrailers(this.#trailers ?? { "grpc-status": "0" });
@@ -112,7 +120,7 @@ export class Http2ServerCall implements ServerCallIO {
               ? "the client cancelled the call"
               : "the stream closed before the call completed",
           );
-        reader.messages.fail(reason);
+        queue.fail(reason);
         this.#abort.abort(reason);
       }
       this.#onDone(this);
@@ -135,7 +143,7 @@ export class Http2ServerCall implements ServerCallIO {
   cancel(reason: RpcError): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.#reader.messages.fail(reason);
+    this.#queue.fail(reason);
     this.#abort.abort(reason);
     if (!this.#stream.destroyed) this.#stream.close(rstCode.CANCEL);
   }
@@ -202,7 +210,7 @@ export class Http2ServerCall implements ServerCallIO {
 
   /** A malformed or oversized request frame fails this call only. */
   #failRequest(error: RpcError): void {
-    this.#reader.messages.fail(error);
+    this.#queue.fail(error);
     if (this.#ended) return;
     this.end(error, new Metadata(), this.#headerSent ? undefined : new Metadata());
     this.#abort.abort(error);
