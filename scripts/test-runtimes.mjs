@@ -9,45 +9,14 @@
 // `workerd` or `chromium` to run only those.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
+import { parseBunCounts, parseNodeCounts, runSuite } from "./suite-runner.mjs";
+
+/** How long one runtime's suite may run before it counts as failed. */
+const SUITE_TIMEOUT_MS = 300_000;
 
 /** The Chromium the browser suite drives; installed from Debian when missing. */
 const chromium = "/usr/bin/chromium";
-
-function parseNodeCounts(out) {
-  const pass = /^ℹ pass (\d+)/m.exec(out) ?? /^# pass (\d+)/m.exec(out);
-  const fail = /^ℹ fail (\d+)/m.exec(out) ?? /^# fail (\d+)/m.exec(out);
-  return { passed: Number(pass?.[1] ?? 0), failed: Number(fail?.[1] ?? 0) };
-}
-
-function parseBunCounts(out) {
-  const pass = /^\s*(\d+) pass/m.exec(out);
-  const fail = /^\s*(\d+) fail/m.exec(out);
-  return { passed: Number(pass?.[1] ?? 0), failed: Number(fail?.[1] ?? 0) };
-}
-
-function run(root, label, cmd, args, parse) {
-  console.log(
-    `\n=== ${label}: ${
-      [cmd === process.execPath ? "node" : relative(root, cmd), ...args].join(" ")
-    }`,
-  );
-  const r = spawnSync(cmd, args, {
-    cwd: root,
-    env: { ...process.env, NO_COLOR: "1" },
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-    maxBuffer: 1 << 26,
-    timeout: 300_000,
-  });
-  process.stdout.write(r.stdout ?? "");
-  process.stderr.write(r.stderr ?? "");
-  if (r.error) console.error(`${label}: ${r.error.message}`);
-  const counts = parse((r.stdout ?? "") + (r.stderr ?? ""));
-  if (r.status !== 0 && counts.failed === 0) counts.failed = 1;
-  console.log(`=== ${label}: ${counts.passed} passed, ${counts.failed} failed`);
-  return { label, ...counts, status: r.status };
-}
 
 /**
  * Makes sure an npm-installed runtime binary starts. npm 11 warns about
@@ -109,27 +78,48 @@ export async function runRuntimeSuites({ root, only = [] }) {
 
   if (want("bun")) {
     ensureNpmBinary(root, "bun", bin("bun"));
-    results.push(run(root, "bun", bin("bun"), [
-      "test",
-      "--conditions=wirecall-source",
-      "./tests/bun/bun-serve.suite.ts",
-    ], parseBunCounts));
+    results.push(runSuite(
+      root,
+      "bun",
+      bin("bun"),
+      [
+        "test",
+        "--conditions=wirecall-source",
+        "./tests/bun/bun-serve.suite.ts",
+      ],
+      parseBunCounts,
+      SUITE_TIMEOUT_MS,
+    ));
   }
   if (want("workerd")) {
     ensureNpmBinary(root, "workerd", bin("workerd"));
-    results.push(run(root, "workerd", process.execPath, [
-      "--test",
-      "--test-concurrency=1",
-      "dist/tests/workerd/workerd.suite.js",
-    ], parseNodeCounts));
+    results.push(runSuite(
+      root,
+      "workerd",
+      process.execPath,
+      [
+        "--test",
+        "--test-concurrency=1",
+        "dist/tests/workerd/workerd.suite.js",
+      ],
+      parseNodeCounts,
+      SUITE_TIMEOUT_MS,
+    ));
   }
   if (want("chromium")) {
     if (ensureChromium()) {
-      results.push(run(root, "chromium", process.execPath, [
-        "--test",
-        "--test-concurrency=1",
-        "dist/tests/browser/chromium.suite.js",
-      ], parseNodeCounts));
+      results.push(runSuite(
+        root,
+        "chromium",
+        process.execPath,
+        [
+          "--test",
+          "--test-concurrency=1",
+          "dist/tests/browser/chromium.suite.js",
+        ],
+        parseNodeCounts,
+        SUITE_TIMEOUT_MS,
+      ));
     } else {
       results.push({ label: "chromium", passed: 0, failed: 1 });
     }

@@ -4,61 +4,22 @@
 // Chromium) when scripts/test-runtimes.mjs is present. Prints a summary line
 // per runtime and a final `N passed, N failed`.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
+import { findTests, parseDenoCounts, parseNodeCounts, runSuite } from "./suite-runner.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const node26 = join(root, ".tools", "node26", "node_modules", "node", "bin", "node");
 const only = process.argv.slice(2); // optional filters: deno, node20, node26, runtimes
 
-function findTests(dir, suffix) {
-  const out = [];
-  if (!existsSync(dir)) return out;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...findTests(p, suffix));
-    else if (name.endsWith(suffix)) out.push(p);
-  }
-  return out.sort();
-}
+// A hung suite must fail the run rather than hold CI until its time is up.
+const SUITE_TIMEOUT_MS = 20 * 60_000;
 
 const results = [];
 function run(label, cmd, args, parse) {
   if (only.length > 0 && !only.includes(label)) return;
-  console.log(
-    `\n=== ${label}: ${[relative(root, cmd) || cmd, ...args.slice(0, 3)].join(" ")}${
-      args.length > 3 ? " …" : ""
-    }`,
-  );
-  const r = spawnSync(cmd, args, {
-    cwd: root,
-    env: { ...process.env, NO_COLOR: "1" },
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-    maxBuffer: 1 << 28,
-  });
-  process.stdout.write(r.stdout ?? "");
-  process.stderr.write(r.stderr ?? "");
-  const counts = parse((r.stdout ?? "") + (r.stderr ?? ""));
-  if (r.status !== 0 && counts.failed === 0) counts.failed = 1;
-  results.push({ label, ...counts, status: r.status });
-  console.log(`=== ${label}: ${counts.passed} passed, ${counts.failed} failed`);
-}
-
-function parseNode(out) {
-  const pass = /^ℹ pass (\d+)/m.exec(out) ?? /^# pass (\d+)/m.exec(out);
-  const fail = /^ℹ fail (\d+)/m.exec(out) ?? /^# fail (\d+)/m.exec(out);
-  return { passed: Number(pass?.[1] ?? 0), failed: Number(fail?.[1] ?? 0) };
-}
-
-function parseDeno(out) {
-  // Deno counts a describe() block as one test with steps; report the steps,
-  // which are the same leaf tests Node counts.
-  const m =
-    /(?:ok|FAILED) \| (\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?/
-      .exec(out);
-  return { passed: Number(m?.[2] ?? m?.[1] ?? 0), failed: Number(m?.[4] ?? m?.[3] ?? 0) };
+  results.push(runSuite(root, label, cmd, args, parse, SUITE_TIMEOUT_MS));
 }
 
 // The built JavaScript is what Node 20 runs; build it fresh.
@@ -75,15 +36,15 @@ if (build.status !== 0) {
 const sourceTests = findTests(join(root, "tests"), ".test.ts").map((p) => relative(root, p));
 const builtTests = findTests(join(root, "dist", "tests"), ".test.js").map((p) => relative(root, p));
 
-run("deno", bin("deno"), ["test", "-A", "--no-check", ...sourceTests], parseDeno);
-run("node20", process.execPath, ["--test", "--test-concurrency=1", ...builtTests], parseNode);
+run("deno", bin("deno"), ["test", "-A", "--no-check", ...sourceTests], parseDenoCounts);
+run("node20", process.execPath, ["--test", "--test-concurrency=1", ...builtTests], parseNodeCounts);
 if (existsSync(node26)) {
   run("node26", node26, [
     "--conditions=wirecall-source",
     "--test",
     "--test-concurrency=1",
     ...sourceTests,
-  ], parseNode);
+  ], parseNodeCounts);
 } else {
   console.log("\n=== node26: not installed (run `npm install`), skipped");
 }

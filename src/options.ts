@@ -3,13 +3,15 @@ import { Code } from "./code.ts";
 import { RpcError } from "./rpc-error.ts";
 
 /** A zod check that a value is a function. */
-export const functionOption = z.custom<(...args: never[]) => unknown>(
+export const functionOption: z.ZodMiniCustom<(...args: never[]) => unknown> = z.custom<
+  (...args: never[]) => unknown
+>(
   (v) => typeof v === "function",
   { message: "expected a function" },
 );
 
 /** A zod schema for a {@link Clock}. */
-export const clockOption = z.custom<unknown>(
+export const clockOption: z.ZodMiniCustom<unknown> = z.custom<unknown>(
   (v) =>
     typeof v === "object" && v !== null &&
     typeof (v as Record<string, unknown>).now === "function" &&
@@ -19,13 +21,13 @@ export const clockOption = z.custom<unknown>(
 );
 
 /** A zod schema for a positive integer byte count. */
-export const byteLimitOption = z.number().check(
+export const byteLimitOption: z.ZodMiniNumber<number> = z.number().check(
   z.int({ message: "expected a whole number of bytes" }),
   z.positive({ message: "expected a positive number of bytes" }),
 );
 
 /** A zod schema for a duration in milliseconds (zero or more). */
-export const durationOption = z.number().check(
+export const durationOption: z.ZodMiniNumber<number> = z.number().check(
   z.nonnegative({ message: "expected a number of milliseconds, zero or more" }),
 );
 
