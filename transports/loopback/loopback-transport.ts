@@ -9,6 +9,7 @@ import {
   metadataToHeaders,
   type MethodInfo,
   parseOptions,
+  readSingleMessage,
   readTrailerStatus,
   type Router,
   RpcError,
@@ -249,19 +250,7 @@ export function createLoopbackTransport(router: Router, options?: LoopbackOption
     stream,
     async unary(req: UnaryTransportRequest): Promise<UnaryTransportResponse> {
       const res = await stream({ ...req, messages: once(req.message) }, req.message);
-      let message: Uint8Array | undefined;
-      for await (const m of res.messages) {
-        if (message !== undefined) {
-          throw new RpcError(
-            Code.INTERNAL,
-            `${req.method.path} answered with more than one message`,
-          );
-        }
-        message = m;
-      }
-      if (message === undefined) {
-        throw new RpcError(Code.INTERNAL, `${req.method.path} answered OK without a message`);
-      }
+      const message = await readSingleMessage(res.messages, req.method.path);
       return { header: res.header, message, trailer: res.trailer };
     },
   };
