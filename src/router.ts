@@ -176,10 +176,16 @@ export function createRouter(options?: RouterOptions): Router {
     handle(path, io) {
       const route = routes.get(path);
       if (route === undefined) {
-        io.end(unimplemented(path), new Metadata(), new Metadata());
+        try {
+          io.end(unimplemented(path), new Metadata(), new Metadata());
+        } catch {
+          // The stream is already gone; there is no one left to tell.
+        }
         return Promise.resolve();
       }
-      return serve(route, io);
+      // A transport that fails while the call ends (a stream already gone)
+      // must not become an unhandled rejection that takes the server down.
+      return serve(route, io).catch(() => {});
     },
   };
   return router;
