@@ -105,6 +105,7 @@ export {
   type BiDiStreamingImpl,
   type ClientStreamingImpl,
   createRouter,
+  type MaybePromise,
   type RouteEntry,
   type Router,
   type RouterOptions,

@@ -96,6 +96,7 @@ export class MessageQueue<T> implements AsyncIterable<T> {
     });
   }
 
+  /** Iterates the values; stopping early (`break`) closes the queue and calls `onReturn`. */
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return {
       next: () => this.next(),

@@ -30,7 +30,8 @@ import { RpcError } from "./rpc-error.ts";
 import type { ServerCallIO } from "./server-call.ts";
 import { toMessage } from "./client.ts";
 
-type MaybePromise<T> = T | Promise<T>;
+/** A value, or a promise of it. */
+export type MaybePromise<T> = T | Promise<T>;
 
 /** A unary handler. */
 export type UnaryImpl<I extends DescMessage, O extends DescMessage> = (

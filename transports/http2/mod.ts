@@ -34,8 +34,17 @@ export { createHttp2Server, type Http2Server } from "./server.ts";
 export type { Http2ServerOptions, Http2ServerTlsOptions, ListenOptions } from "./server-options.ts";
 export type { GrpcWebHandoff } from "./grpc-web-handoff.ts";
 export { codeFromRstStream } from "./rst-stream-code.ts";
-export { type HeaderFields, validateResponseHeader } from "./validate-response.ts";
-export { isGrpcContentType, validateRequestHeader } from "./validate-request.ts";
+export {
+  type HeaderFields,
+  type ResponseHead,
+  validateResponseHeader,
+} from "./validate-response.ts";
+export {
+  isGrpcContentType,
+  type RequestHead,
+  type RequestRejection,
+  validateRequestHeader,
+} from "./validate-request.ts";
 export {
   DEFAULT_CONNECTION_WINDOW_BYTES,
   DEFAULT_STREAM_WINDOW_BYTES,
