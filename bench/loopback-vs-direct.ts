@@ -33,7 +33,7 @@ async function rate(call: () => Promise<unknown>, ms: number): Promise<number> {
   return n / ((performance.now() - start) / 1000);
 }
 
-/** Measures both for `ms` each (after a warm-up), alternating three times; medians win. */
+/** Measures both for `ms` each (after a warm-up), alternating five times; medians win. */
 export async function loopbackVsDirect(ms: number): Promise<LoopbackResult> {
   const handler = (request: Payload): Payload => request;
   const router = createRouter().service(BenchService, { unary: handler });
@@ -49,11 +49,11 @@ export async function loopbackVsDirect(ms: number): Promise<LoopbackResult> {
   await rate(direct, ms / 2);
   const loop: number[] = [];
   const dir: number[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     loop.push(await rate(viaLoopback, ms));
     dir.push(await rate(direct, ms));
   }
   const ratios = loop.map((l, i) => l / dir[i]);
-  const med = (v: number[]) => [...v].sort((a, b) => a - b)[1];
+  const med = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
   return { loopbackCallsPerS: med(loop), directCallsPerS: med(dir), ratio: med(ratios) };
 }

@@ -1,5 +1,5 @@
-/** Slabs hold this many bytes. */
-const SLAB_BYTES = 64 * 1024;
+/** Slabs hold this many bytes: small, as Node's Buffer pool, because a copy keeps its slab alive. */
+const SLAB_BYTES = 8 * 1024;
 /** Larger copies get their own buffer. */
 const MAX_POOLED_BYTES = 4 * 1024;
 
@@ -7,12 +7,13 @@ let slab = new Uint8Array(0);
 let offset = 0;
 
 /**
- * Copies `bytes`, carving small copies out of shared 64 KiB slabs. A new
+ * Copies `bytes`, carving small copies out of shared 8 KiB slabs. A new
  * `Uint8Array` with its own backing store costs about ten times more to
  * allocate (and to collect) than a view on an existing buffer, which is what
  * an in-process transport that copies every message, as a network would,
  * pays per message. The copy may share its `buffer` with other copies:
- * respect `byteOffset`, as with Node's pooled `Buffer`s.
+ * respect `byteOffset`, as with Node's pooled `Buffer`s; and, as with them,
+ * a small copy that lives long keeps its whole slab alive.
  *
  * @example
  * ```ts
