@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { BenchService } from "../../protos/gen/wirecall/bench/v1/bench_pb.ts";
 import type { PeerOptions, ServerPeer } from "../peer.ts";
-import { benchHandlers } from "./connect-service.ts";
+import { benchHandlers } from "./bench-handlers.ts";
 
 /** Starts the Connect server. */
 export async function startServer(_options: PeerOptions): Promise<ServerPeer> {

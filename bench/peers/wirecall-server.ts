@@ -7,7 +7,7 @@ import { createRouter } from "wirecall";
 import { createHttp2Server } from "wirecall/transports/http2";
 import { BenchService } from "../../protos/gen/wirecall/bench/v1/bench_pb.ts";
 import type { PeerOptions, ServerPeer } from "../peer.ts";
-import { benchHandlers } from "./connect-service.ts";
+import { benchHandlers } from "./bench-handlers.ts";
 
 /** Starts the wirecall server. */
 export async function startServer(_options: PeerOptions): Promise<ServerPeer> {
