@@ -3,7 +3,7 @@
 // builds the package. Browser and edge runtimes are set up by the test runner
 // when their suites run.
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readlinkSync, symlinkSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -31,6 +31,22 @@ if (!existsSync(node26)) {
     );
   }
 }
+// The deno package's own install script points node_modules/.bin/deno at the
+// native binary. `deno task` runs whatever it finds in node_modules/.bin as a
+// Node script, so a task that says `deno …` would then try to run the binary
+// as JavaScript. Pointing the link back at the package's launcher script
+// keeps `deno task codegen` and friends working in this repository.
+const denoLink = join(root, "node_modules", ".bin", "deno");
+try {
+  const launcher = join(root, "node_modules", "deno", "bin.cjs");
+  if (readlinkSync(denoLink) === "../deno/deno" && existsSync(launcher)) {
+    unlinkSync(denoLink);
+    symlinkSync("../deno/bin.cjs", denoLink);
+  }
+} catch {
+  // Not a link (another package manager's layout): leave it as it is.
+}
+
 run(process.execPath, [
   join(root, "node_modules", "typescript", "bin", "tsc"),
   "-p",
