@@ -80,6 +80,30 @@ describe("FrameBatcher (http2 write coalescing)", () => {
     assert.equal(sink.writes.length, 3);
   });
 
+  test("many frames of mixed sizes across flushes arrive intact and in order", () => {
+    const sink = new RecordingSink();
+    const batcher = new FrameBatcher(sink);
+    const expected: number[] = [];
+    for (let i = 0; i < 600; i++) {
+      const size = (i * 7919) % 3000 + (i % 97 === 0 ? DIRECT_BYTES : 0);
+      const body = new Uint8Array(size).fill(i & 0xff);
+      batcher.push(0, body);
+      expected.push(
+        0,
+        size >>> 24,
+        (size >>> 16) & 0xff,
+        (size >>> 8) & 0xff,
+        size & 0xff,
+        ...body,
+      );
+      if (i % 13 === 0) batcher.flush();
+    }
+    batcher.flush();
+    const written = sink.writes.flatMap((w) => [...w]);
+    assert.equal(written.length, expected.length);
+    assert.deepEqual(written, expected);
+  });
+
   test("push asks the sender to wait until the stream drains", async () => {
     const sink = new RecordingSink();
     sink.accept = false;

@@ -16,20 +16,28 @@ export const BATCH_BYTES = 32 * 1024;
 /** Messages at least this large are written as they are, without a copy. */
 export const DIRECT_BYTES = 16 * 1024;
 
+/** Room kept in a batch buffer: a full batch plus one more message just under {@link DIRECT_BYTES}. */
+const BATCH_CAPACITY = BATCH_BYTES + DIRECT_BYTES + 5;
+
 /**
  * Coalesces the frames of one stream into few writes. Every write to a
  * node:http2 stream costs about as much as framing a small message, so a
  * stream of small messages spends most of its time in `write`: here small
- * frames are copied into one buffer that goes out when it reaches
+ * frames are framed straight into one buffer that goes out when it reaches
  * {@link BATCH_BYTES}, when the call ends ({@link flush}), or at the latest
  * once the current run of microtasks is over (`process.nextTick`) — an idle
  * stream's message therefore leaves at once, a busy stream's messages leave
- * together. Large messages are written without copying their body.
+ * together. A lone message (a unary response) takes a small buffer from
+ * Node's pool instead of a batch buffer. Large messages are written without
+ * copying their body.
  */
 export class FrameBatcher {
   readonly #sink: BatchSink;
-  #frames: Buffer[] = [];
-  #bytes = 0;
+  /** A lone queued frame, before a second one calls for a batch buffer. */
+  #single: Buffer | undefined;
+  /** The batch buffer: queued frames in `[0, #used)`, free room after. */
+  #batch: Buffer | undefined;
+  #used = 0;
   #scheduled = false;
   readonly #flushLater = () => {
     this.#scheduled = false;
@@ -59,14 +67,20 @@ export class FrameBatcher {
       sink.uncork();
       return ok ? undefined : waitForDrain(sink);
     }
-    // allocUnsafe takes small buffers from Node's pool: far cheaper than a
-    // fresh Uint8Array with its own backing store.
-    const frame = Buffer.allocUnsafe(5 + n);
-    writeEnvelopeHeader(frame, 0, flags, n);
-    frame.set(body, 5);
-    this.#frames.push(frame);
-    this.#bytes += frame.byteLength;
-    if (this.#bytes >= BATCH_BYTES) return this.flush() ? undefined : waitForDrain(sink);
+    if (this.#used === 0 && this.#single === undefined) {
+      // allocUnsafe takes small buffers from Node's pool: far cheaper than a
+      // fresh Uint8Array with its own backing store.
+      const frame = Buffer.allocUnsafe(5 + n);
+      writeEnvelopeHeader(frame, 0, flags, n);
+      frame.set(body, 5);
+      this.#single = frame;
+    } else {
+      const batch = this.#room(5 + n);
+      writeEnvelopeHeader(batch, this.#used, flags, n);
+      batch.set(body, this.#used + 5);
+      this.#used += 5 + n;
+      if (this.#used >= BATCH_BYTES) return this.flush() ? undefined : waitForDrain(sink);
+    }
     if (!this.#scheduled) {
       this.#scheduled = true;
       process.nextTick(this.#flushLater);
@@ -74,14 +88,43 @@ export class FrameBatcher {
     return sink.writableNeedDrain ? waitForDrain(sink) : undefined;
   }
 
+  /** The batch buffer with room for `need` more bytes, holding every queued frame. */
+  #room(need: number): Buffer {
+    let batch = this.#batch;
+    if (batch === undefined || this.#used + need > batch.byteLength) {
+      const next = Buffer.allocUnsafe(BATCH_CAPACITY);
+      if (batch !== undefined) batch.copy(next, 0, 0, this.#used);
+      batch = this.#batch = next;
+    }
+    const single = this.#single;
+    if (single !== undefined) {
+      // A second frame: the lone one moves into the batch, ahead of it.
+      single.copy(batch, this.#used);
+      this.#used += single.byteLength;
+      this.#single = undefined;
+    }
+    return batch;
+  }
+
   /** Writes the queued frames now; false when the stream asks to wait for `drain`. */
   flush(): boolean {
-    const frames = this.#frames;
     const sink = this.#sink;
-    if (frames.length === 0) return !sink.writableNeedDrain;
-    const chunk = frames.length === 1 ? frames[0] : Buffer.concat(frames, this.#bytes);
-    this.#frames = [];
-    this.#bytes = 0;
+    let chunk: Buffer;
+    if (this.#single !== undefined) {
+      chunk = this.#single;
+      this.#single = undefined;
+    } else if (this.#used > 0) {
+      const batch = this.#batch!;
+      chunk = batch.subarray(0, this.#used);
+      // What was written belongs to the stream now; the rest of the buffer
+      // serves the next batch if it can still hold a full one.
+      this.#batch = batch.byteLength - this.#used >= BATCH_CAPACITY / 2
+        ? batch.subarray(this.#used)
+        : undefined;
+      this.#used = 0;
+    } else {
+      return !sink.writableNeedDrain;
+    }
     if (sink.destroyed) return true;
     return sink.write(chunk);
   }
