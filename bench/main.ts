@@ -26,7 +26,15 @@ const log = (line: string) => console.log(line);
 
 /** Peers whose modules load: a work tree may lack one (say, a transport not written yet). */
 async function availablePeers(): Promise<AvailablePeers> {
-  const all: PeerName[] = ["bare", "wirecall", "grpc-js", "connect", "rest", "undici-h2"];
+  const all: PeerName[] = [
+    "bare",
+    "wirecall",
+    "wirecall-web",
+    "grpc-js",
+    "connect",
+    "rest",
+    "undici-h2",
+  ];
   const found: AvailablePeers = { clients: new Set(), servers: new Set() };
   for (const p of all) {
     for (const role of ["client", "server"] as const) {

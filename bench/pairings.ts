@@ -10,7 +10,14 @@
 import type { ScenarioKind } from "./scenarios.ts";
 
 /** The implementations compared. */
-export type PeerName = "bare" | "wirecall" | "grpc-js" | "connect" | "rest" | "undici-h2";
+export type PeerName =
+  | "bare"
+  | "wirecall"
+  | "wirecall-web"
+  | "grpc-js"
+  | "connect"
+  | "rest"
+  | "undici-h2";
 
 /** One client–server combination. */
 export interface Pairing {
@@ -74,6 +81,15 @@ export const pairings: Pairing[] = [
   pair("e2e:grpc-js", "grpc-js → grpc-js", "grpc-js", "grpc-js"),
   pair("e2e:connect", "connect-node → connect-node", "connect", "connect"),
   {
+    ...pair(
+      "e2e:wirecall-web",
+      "wirecall gRPC-Web over HTTP/1.1 (fetch → hand-off)",
+      "wirecall-web",
+      "wirecall-web",
+    ),
+    kinds: ["unary", "serverStream"],
+  },
+  {
     ...pair("e2e:rest", "REST/JSON HTTP/1.1 (undici → node:http)", "rest", "rest"),
     kinds: ["unary"],
   },
@@ -103,6 +119,14 @@ export const groups: PairingGroup[] = [
     id: "e2e",
     title: "End to end (each framework's client → its own server)",
     reference: CEILING,
-    members: [CEILING, "bare-default", "e2e:wirecall", "e2e:grpc-js", "e2e:connect", "e2e:rest"],
+    members: [
+      CEILING,
+      "bare-default",
+      "e2e:wirecall",
+      "e2e:grpc-js",
+      "e2e:connect",
+      "e2e:wirecall-web",
+      "e2e:rest",
+    ],
   },
 ];
