@@ -22,6 +22,7 @@ const repoRoot = new URL("..", import.meta.url).pathname;
 const settings = readSettings(process.argv.slice(2), process.env, repoRoot + "bench/results");
 const scenarios = scenariosFor(settings);
 const started = Date.now();
+const loadBefore = os.loadavg();
 const log = (line: string) => console.log(line);
 
 /** Peers whose modules load: a work tree may lack one (say, a transport not written yet). */
@@ -66,7 +67,7 @@ const result = {
     cpuModel: os.cpus()[0]?.model ?? "unknown",
     memoryGB: Math.round(os.totalmem() / 1e9),
     platform: `${os.platform()} ${os.release()}`,
-    loadAverage: os.loadavg(),
+    loadAverage: loadBefore,
   },
   versions: versions(repoRoot),
   settings,
