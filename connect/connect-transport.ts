@@ -1,5 +1,6 @@
 import type {
   DescMessage,
+  DescMethod,
   DescMethodStreaming,
   DescMethodUnary,
   Message,
@@ -104,6 +105,13 @@ export function toConnectTransport(
 ): ConnectTransport {
   const format = options.format ?? "proto";
   const clock = options.clock ?? systemClock;
+  const requestBase = (method: DescMethod, header: HeadersInit | undefined, scope: CallScope) => ({
+    method: methodInfo(method),
+    contentSubtype: format,
+    metadata: metadataFromHeaders(new Headers(header)),
+    signal: scope.signal,
+    timeoutMs: scope.timeoutMs,
+  });
   return {
     async unary<I extends DescMessage, O extends DescMessage>(
       method: DescMethodUnary<I, O>,
@@ -116,11 +124,7 @@ export function toConnectTransport(
       try {
         if (scope.signal.aborted) throw scope.signal.reason;
         const res = await transport.unary({
-          method: methodInfo(method),
-          contentSubtype: format,
-          metadata: metadataFromHeaders(new Headers(header)),
-          signal: scope.signal,
-          timeoutMs: scope.timeoutMs,
+          ...requestBase(method, header, scope),
           message: codecFor(method.input, format).encode(toMessage(method.input, input)),
         });
         return {
@@ -154,11 +158,7 @@ export function toConnectTransport(
       try {
         if (scope.signal.aborted) throw scope.signal.reason;
         const res = await transport.stream({
-          method: methodInfo(method),
-          contentSubtype: format,
-          metadata: metadataFromHeaders(new Headers(header)),
-          signal: scope.signal,
-          timeoutMs: scope.timeoutMs,
+          ...requestBase(method, header, scope),
           messages: requests(),
         });
         const trailer = new Headers();
