@@ -123,7 +123,7 @@ export {
   parseOptions,
 } from "./src/options.ts";
 export { MessageQueue } from "./src/message-queue.ts";
-export { readSingleMessage } from "./src/single-message.ts";
+export { readSingleMessage, singleMessageStream } from "./src/single-message.ts";
 export {
   HealthRegistry,
   HealthService,

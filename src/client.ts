@@ -29,7 +29,7 @@ import { Metadata, type MetadataInit } from "./metadata.ts";
 import { methodInfo } from "./method.ts";
 import { clockOption, durationOption, functionOption, parseOptions } from "./options.ts";
 import { RpcError } from "./rpc-error.ts";
-import { readSingleMessage } from "./single-message.ts";
+import { readSingleMessage, singleMessageStream } from "./single-message.ts";
 import type { Transport } from "./transport.ts";
 
 /** Options of one call. */
@@ -143,10 +143,6 @@ async function* mapAsync<A, B>(source: AsyncIterable<A>, fn: (a: A) => B): Async
   for await (const item of source) yield fn(item);
 }
 
-async function* single<T>(value: T): AsyncGenerator<T> {
-  yield value;
-}
-
 interface MethodRuntime {
   desc: DescMethod;
   info: ReturnType<typeof methodInfo>;
@@ -226,7 +222,7 @@ export function createClient<S extends DescService>(
     return async (req): Promise<ClientResponse> => {
       const messages = req.stream
         ? mapAsync(req.messages, (m) => input.encode(m))
-        : single(input.encode(req.message));
+        : singleMessageStream(input.encode(req.message));
       const res = await transport.stream({ ...base(req), messages });
       if (info.responseStream) {
         return {
@@ -301,15 +297,9 @@ export function createClient<S extends DescService>(
       if (scope.signal.aborted) throw scope.signal.reason;
       const res = await rt.next(makeRequest(rt, scope, request, callOptions));
       callOptions?.onHeader?.(res.header);
-      let message: Message;
-      if (res.stream) {
-        let only: Message | undefined;
-        for await (const m of res.messages) only = m;
-        if (only === undefined) throw new RpcError(Code.INTERNAL, "no response message");
-        message = only;
-      } else {
-        message = res.message;
-      }
+      const message = res.stream
+        ? await readSingleMessage(res.messages, rt.info.path)
+        : res.message;
       callOptions?.onTrailer?.(res.trailer);
       return message;
     } catch (e) {

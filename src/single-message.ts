@@ -2,6 +2,20 @@ import { Code } from "./code.ts";
 import { RpcError } from "./rpc-error.ts";
 
 /**
+ * A stream of exactly one message: how a unary request travels through the
+ * streaming path of a transport.
+ *
+ * @example
+ * ```ts
+ * import { singleMessageStream } from "wirecall";
+ * for await (const m of singleMessageStream(new Uint8Array([1]))) console.log(m);
+ * ```
+ */
+export async function* singleMessageStream<T>(message: T): AsyncGenerator<T> {
+  yield message;
+}
+
+/**
  * Reads the one response message of a call whose server answers with a
  * single message (unary, client streaming). Reading to the end is what
  * surfaces the call's status; none or more than one message is `INTERNAL`.

@@ -9,26 +9,13 @@ import {
   type DemoServiceImpl,
 } from "../../protos/gen/wirecall/demo/v1/demo_wirecall.ts";
 import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
+import { demoServiceImpl } from "../../examples/demo/demo-service.ts";
 
 describe("generated client and server types", () => {
   test("a DemoServiceImpl served by the router answers a generated client", async () => {
     const impl: DemoServiceImpl = {
+      ...demoServiceImpl,
       greet: (req) => ({ greeting: `hello ${req.name}` }),
-      async *countdown(req) {
-        for (let n = req.from; n > 0; n--) yield { number: n };
-      },
-      async sum(reqs) {
-        let total = 0n;
-        let count = 0;
-        for await (const r of reqs) {
-          total += r.value;
-          count++;
-        }
-        return { total, count };
-      },
-      async *chat(reqs) {
-        for await (const m of reqs) yield m;
-      },
     };
     const client = createDemoServiceClient(
       createLoopbackTransport(createRouter().service(DemoService, impl)),

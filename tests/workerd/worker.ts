@@ -5,6 +5,7 @@ import { Code, createClient, createRouter, RpcError } from "wirecall";
 import { createGrpcWebHandler, createGrpcWebTransport } from "wirecall/transports/grpc-web";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
 import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
+import { demoServiceImpl } from "../../examples/demo/demo-service.ts";
 
 const router = createRouter().service(DemoService, {
   greet(req, ctx) {
@@ -21,18 +22,8 @@ const router = createRouter().service(DemoService, {
     ctx.responseHeader.set("x-runtime", "workerd");
     return { greeting: `Hello from workerd, ${req.name}!` };
   },
-  async *countdown(req) {
-    for (let n = req.from; n > 0; n--) yield { number: n };
-  },
-  async sum(reqs) {
-    let total = 0n;
-    let count = 0;
-    for await (const r of reqs) {
-      total += r.value;
-      count++;
-    }
-    return { total, count };
-  },
+  countdown: demoServiceImpl.countdown,
+  sum: demoServiceImpl.sum,
 });
 const handler = createGrpcWebHandler(router, {
   cors: { allowedOrigins: ["http://page.test"], exposeHeaders: ["x-runtime"] },

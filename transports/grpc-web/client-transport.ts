@@ -17,6 +17,7 @@ import {
   readSingleMessage,
   readTrailerStatus,
   RpcError,
+  singleMessageStream,
   type StreamTransportRequest,
   type StreamTransportResponse,
   type Transport,
@@ -97,10 +98,6 @@ function runtimeStreamsRequests(): boolean {
 const globalFetch: FetchFunction = (input, init) => globalThis.fetch(input, init);
 
 async function* noMessages(): AsyncGenerator<Uint8Array> {}
-
-async function* once(message: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield message;
-}
 
 /**
  * Creates a gRPC-Web client transport on `fetch`: it runs in browsers, Deno,
@@ -339,7 +336,7 @@ export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transp
   return {
     stream,
     async unary(req: UnaryTransportRequest): Promise<UnaryTransportResponse> {
-      const res = await stream({ ...req, messages: once(req.message) });
+      const res = await stream({ ...req, messages: singleMessageStream(req.message) });
       const message = await readSingleMessage(res.messages, req.method.path);
       return { header: res.header, message, trailer: res.trailer };
     },

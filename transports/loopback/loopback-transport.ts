@@ -14,6 +14,7 @@ import {
   type Router,
   RpcError,
   type ServerCallIO,
+  singleMessageStream,
   type StreamTransportRequest,
   type StreamTransportResponse,
   type Transport,
@@ -249,13 +250,9 @@ export function createLoopbackTransport(router: Router, options?: LoopbackOption
   return {
     stream,
     async unary(req: UnaryTransportRequest): Promise<UnaryTransportResponse> {
-      const res = await stream({ ...req, messages: once(req.message) }, req.message);
+      const res = await stream({ ...req, messages: singleMessageStream(req.message) }, req.message);
       const message = await readSingleMessage(res.messages, req.method.path);
       return { header: res.header, message, trailer: res.trailer };
     },
   };
-}
-
-async function* once(value: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield value;
 }
