@@ -6,6 +6,7 @@
  * @module
  */
 import { type ChildProcess, fork } from "node:child_process";
+import { existsSync } from "node:fs";
 import process from "node:process";
 import type {
   ClientMeasurement,
@@ -14,6 +15,7 @@ import type {
   ToClient,
   ToServer,
 } from "./child-messages.ts";
+import type { Runtime } from "./pairings.ts";
 import type { ResourceUse } from "./resource-meter.ts";
 import type { Scenario } from "./scenarios.ts";
 
@@ -34,7 +36,27 @@ function profileFlags(role: string, peer: string): string[] {
   ];
 }
 
-function forkChild(file: string, args: string[], role: string): ChildProcess {
+/** The Deno executable itself (npm's `deno` package puts it beside its launcher). */
+export function denoExecutable(): string | undefined {
+  const root = new URL("../", import.meta.url).pathname;
+  const candidates = [
+    `${root}node_modules/deno/deno`,
+    `${root}node_modules/@deno/linux-x64-glibc/deno`,
+  ];
+  return candidates.find((c) => existsSync(c));
+}
+
+function forkChild(file: string, args: string[], role: string, runtime: Runtime): ChildProcess {
+  if (runtime === "deno") {
+    const deno = denoExecutable();
+    if (deno === undefined) throw new Error("the Deno executable is not installed");
+    // Deno speaks node's IPC channel to a parent that forked it.
+    return fork(here + file, args, {
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+      execPath: deno,
+      execArgv: ["run", "-A", "--no-check", "--quiet"],
+    });
+  }
   return fork(here + file, args, {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     execArgv: [...process.execArgv, ...profileFlags(role, args[0])],
@@ -73,14 +95,34 @@ export class ServerChild {
   readonly #child: ChildProcess;
   /** Its port once started. */
   port = 0;
+  /** The runtime it runs under. */
+  readonly runtime: Runtime;
 
-  private constructor(child: ChildProcess) {
+  private constructor(child: ChildProcess, runtime: Runtime) {
     this.#child = child;
+    this.runtime = runtime;
   }
 
-  /** Starts `peers/<peer>-server.ts` in a child and waits for its port. */
-  static async start(peer: string, tuned: boolean): Promise<ServerChild> {
-    const s = new ServerChild(forkChild("server-process.ts", [peer, tuned ? "1" : "0"], "server"));
+  /** The child's process id. */
+  get pid(): number {
+    return this.#child.pid!;
+  }
+
+  /** True once the child has exited. */
+  get dead(): boolean {
+    return this.#child.exitCode !== null || this.#child.signalCode !== null;
+  }
+
+  /** Starts `peers/<peer>-server.ts` in a child under `runtime` and waits for its port. */
+  static async start(
+    peer: string,
+    tuned: boolean,
+    runtime: Runtime = "node",
+  ): Promise<ServerChild> {
+    const s = new ServerChild(
+      forkChild("server-process.ts", [peer, tuned ? "1" : "0"], "server", runtime),
+      runtime,
+    );
     const m = await once<FromServer>(
       s.#child,
       (m) => m.type !== "snapshot",
@@ -107,7 +149,7 @@ export class ServerChild {
 
   /** Stops the child. */
   async close(): Promise<void> {
-    if (this.#child.exitCode !== null) return;
+    if (this.dead) return;
     const exited = new Promise((resolve) => this.#child.once("exit", resolve));
     this.#child.send({ type: "close" } satisfies ToServer);
     const timer = setTimeout(() => this.#child.kill("SIGKILL"), 5000);
@@ -126,7 +168,7 @@ export class ClientChild {
 
   /** Starts `peers/<peer>-client.ts` in a child. */
   static async start(peer: string): Promise<ClientChild> {
-    const c = new ClientChild(forkChild("client-process.ts", [peer], "client"));
+    const c = new ClientChild(forkChild("client-process.ts", [peer], "client", "node"));
     await once<FromClient>(c.#child, (m) => m.type === "ready", 30_000, `${peer} client`);
     return c;
   }

@@ -9,6 +9,8 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import process from "node:process";
 import { aggregate } from "./aggregate.ts";
+import { denoExecutable } from "./children.ts";
+import { ensureH2load } from "./h2load.ts";
 import { runExtras } from "./extras.ts";
 import type { PeerName } from "./pairings.ts";
 import { renderMarkdown } from "./report-markdown.ts";
@@ -36,7 +38,11 @@ async function availablePeers(): Promise<AvailablePeers> {
     "rest",
     "undici-h2",
   ];
-  const found: AvailablePeers = { clients: new Set(), servers: new Set() };
+  const found: AvailablePeers = {
+    clients: new Set(),
+    servers: new Set(),
+    runtimes: new Set(["node"]),
+  };
   for (const p of all) {
     for (const role of ["client", "server"] as const) {
       const file = new URL(`./peers/${p}-${role}.ts`, import.meta.url);
@@ -48,6 +54,14 @@ async function availablePeers(): Promise<AvailablePeers> {
         log(`(skipping the ${p} ${role}: ${(e as Error).message.split("\n")[0]})`);
       }
     }
+  }
+  const wantsH2load = scenarios.some((s) => s.h2load !== undefined);
+  if (wantsH2load) {
+    const h2load = ensureH2load(log);
+    if (h2load.ok) found.clients.add("h2load");
+    else log(`(skipping the h2load scenarios: ${h2load.why})`);
+    if (denoExecutable() !== undefined) found.runtimes.add("deno");
+    else log("(skipping the Deno servers: the deno executable is not installed)");
   }
   return found;
 }

@@ -17,7 +17,12 @@ export type PeerName =
   | "grpc-js"
   | "connect"
   | "rest"
-  | "undici-h2";
+  | "undici-h2"
+  /** nghttp2's native load client (not a Node child; see h2load.ts). */
+  | "h2load";
+
+/** The runtime a server child runs under. */
+export type Runtime = "node" | "deno";
 
 /** One client–server combination. */
 export interface Pairing {
@@ -32,11 +37,13 @@ export interface Pairing {
   serverTuned: boolean;
   /** The scenario kinds it supports (all when undefined). */
   kinds?: ScenarioKind[];
+  /** The runtime of the server child (default Node). */
+  serverRuntime?: Runtime;
 }
 
 /** A table of pairings compared against a reference. */
 export interface PairingGroup {
-  id: "server" | "client" | "e2e";
+  id: "native" | "deno" | "server" | "client" | "e2e";
   title: string;
   reference: string;
   members: string[];
@@ -62,8 +69,30 @@ const pair = (id: string, label: string, client: PeerName, server: PeerName): Pa
   serverTuned: true,
 });
 
+/** The reference of the h2load tables: h2load → bare server, tuned windows. */
+export const NATIVE_CEILING = "h2load:bare";
+/** The reference of the Deno table: h2load → bare server under Deno. */
+export const DENO_CEILING = "h2load:bare@deno";
+
+const native = (id: string, label: string, server: PeerName, runtime?: Runtime): Pairing => ({
+  id,
+  label,
+  client: "h2load",
+  server,
+  clientTuned: true,
+  serverTuned: true,
+  kinds: ["unary"],
+  serverRuntime: runtime,
+});
+
 /** Every pairing the benchmark runs. */
 export const pairings: Pairing[] = [
+  native(NATIVE_CEILING, "bare http2 server (tuned windows)", "bare"),
+  native("h2load:wirecall", "wirecall server", "wirecall"),
+  native("h2load:grpc-js", "grpc-js server", "grpc-js"),
+  native("h2load:connect", "connect-node server", "connect"),
+  native(DENO_CEILING, "bare http2 server under Deno", "bare", "deno"),
+  native("h2load:wirecall@deno", "wirecall server under Deno", "wirecall", "deno"),
   bare(CEILING, "bare http2 (tuned windows)", true, true),
   bare("bare-default", "bare http2 (default windows)", false, false),
   bare("server:bare-default", "bare http2 server (default windows)", true, false),
@@ -97,6 +126,18 @@ export const pairings: Pairing[] = [
 
 /** The three tables. */
 export const groups: PairingGroup[] = [
+  {
+    id: "native",
+    title: "Servers under nghttp2's h2load (native load client), Node",
+    reference: NATIVE_CEILING,
+    members: [NATIVE_CEILING, "h2load:wirecall", "h2load:grpc-js", "h2load:connect"],
+  },
+  {
+    id: "deno",
+    title: "Servers under h2load, Deno",
+    reference: DENO_CEILING,
+    members: [DENO_CEILING, "h2load:wirecall@deno"],
+  },
   {
     id: "server",
     title: "Servers, measured with the neutral client (bare http2, tuned windows)",

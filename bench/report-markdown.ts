@@ -54,11 +54,11 @@ export function renderMarkdown(result: BenchResult): string {
   out.push(Object.entries(result.versions).map(([k, v]) => `${k} ${v}`).join(" · "));
   out.push("");
   out.push(
-    `${s.reps} repetition(s), medians shown; warm-up ${s.warmupMs} ms, window ${s.windowMs} ms; ratios are taken within each repetition against bare http2 with tuned windows (1 MiB stream / 16 MiB connection). Run took ${result.durationS} s.`,
+    `${s.reps} repetition(s), medians shown; warm-up ${s.warmupMs} ms, window ${s.windowMs} ms; ratios are taken within each repetition against bare http2 with tuned windows (1 MiB stream / 16 MiB connection) — under h2load, against the bare server under the same runtime. Run took ${result.durationS} s.`,
   );
   out.push(
     "",
-    "## Targets (issue 6)",
+    "## Targets (issue 13)",
     "",
     targetsMarkdown(checkTargets(result.tables, result.extras)),
   );

@@ -29,7 +29,7 @@ export function renderSvg(result: BenchResult): string {
   const panels = [
     {
       group: "server",
-      title: "Server (neutral client) ÷ ceiling",
+      title: "Server (neutral client: h2load or bare) ÷ ceiling",
       members: ["server:wirecall", "server:grpc-js", "server:connect"],
     },
     {
@@ -86,8 +86,14 @@ export function renderSvg(result: BenchResult): string {
       if (pi === 0) {
         out.push(`<text x="10" y="${y0 + 2 * barH}" fill="#222">${escape(s.title)}</text>`);
       }
-      const table = result.tables.find((t) => t.group === panel.group && t.scenario.id === s.id);
-      panel.members.forEach((id, bi) => {
+      // Under h2load the server panel shows the native load client's table.
+      const native = panel.group === "server" && s.h2load !== undefined;
+      const group = native ? "native" : panel.group;
+      const members = native
+        ? panel.members.map((m) => m.replace("server:", "h2load:"))
+        : panel.members;
+      const table = result.tables.find((t) => t.group === group && t.scenario.id === s.id);
+      members.forEach((id, bi) => {
         const row = table?.rows.find((r) => r.pairing === id);
         if (row === undefined || !Number.isFinite(row.ratio)) return;
         const y = y0 + bi * barH;

@@ -7,13 +7,16 @@
  * @module
  */
 import { ClientChild, ServerChild } from "./children.ts";
-import { type Pairing, pairings, type PeerName } from "./pairings.ts";
+import { checkUnaryEcho, runH2load, unaryRequestFrame } from "./h2load.ts";
+import { type Pairing, pairings, type PeerName, type Runtime } from "./pairings.ts";
 import type { BenchSettings, Scenario } from "./scenarios.ts";
 
 /** The peers whose client and server modules load. */
 export interface AvailablePeers {
   clients: Set<PeerName>;
   servers: Set<PeerName>;
+  /** Runtimes that server children can run under besides Node. */
+  runtimes: Set<Runtime>;
 }
 
 /** One measurement of one pairing on one scenario in one repetition. */
@@ -33,6 +36,8 @@ export interface RunRecord {
   serverRssMB: number;
   /** Set when the run failed; the numbers are then NaN. */
   error?: string;
+  /** Calls the load client counted as failed in a run that otherwise succeeded. */
+  failedCalls?: number;
 }
 
 /** Whether a pairing applies to a scenario and its peers are selected. */
@@ -43,10 +48,12 @@ export function applies(
   available: AvailablePeers,
 ): boolean {
   if (p.kinds !== undefined && !p.kinds.includes(s.kind)) return false;
+  if ((s.h2load !== undefined) !== (p.client === "h2load")) return false;
   if (!available.clients.has(p.client) || !available.servers.has(p.server)) return false;
+  if (!available.runtimes.has(p.serverRuntime ?? "node")) return false;
   const wanted = settings.peers;
   if (wanted.length === 0) return true;
-  return [p.client, p.server].every((x) => x === "bare" || wanted.includes(x));
+  return [p.client, p.server].every((x) => x === "bare" || x === "h2load" || wanted.includes(x));
 }
 
 const MB = 1e6;
@@ -64,13 +71,14 @@ export async function runMatrix(
     log(`— repetition ${rep} of ${settings.reps}`);
     const servers = new Map<string, ServerChild>();
     const clients = new Map<string, ClientChild>();
-    const serverKey = (p: Pairing) => `${p.server}:${p.server === "bare" && p.serverTuned ? 1 : 0}`;
+    const serverKey = (p: Pairing) =>
+      `${p.server}:${p.server === "bare" && p.serverTuned ? 1 : 0}:${p.serverRuntime ?? "node"}`;
+    const startServer = (p: Pairing) =>
+      ServerChild.start(p.server, p.server === "bare" && p.serverTuned, p.serverRuntime);
     try {
       for (const p of active) {
         const key = serverKey(p);
-        if (!servers.has(key)) {
-          servers.set(key, await ServerChild.start(p.server, key.endsWith(":1")));
-        }
+        if (!servers.has(key)) servers.set(key, await startServer(p));
       }
       // Every other repetition visits the pairings in reverse, so that a drift
       // in the machine's speed during a scenario does not always favour the
@@ -79,12 +87,24 @@ export async function runMatrix(
       for (const s of scenarios) {
         for (const p of order) {
           if (!applies(p, s, settings, available)) continue;
+          let server = servers.get(serverKey(p))!;
+          if (server.dead) {
+            // Deno's node:http2 may abort after a client's GOAWAY (issue 15).
+            log(`  (the ${p.server} server under ${server.runtime} had exited; restarting it)`);
+            server = await startServer(p);
+            servers.set(serverKey(p), server);
+          }
+          if (p.client === "h2load") {
+            const record = await measureH2load(rep, s, p, server, settings);
+            records.push(record);
+            log(formatRecord(s, p, record));
+            continue;
+          }
           let client = clients.get(p.client);
           if (client === undefined || client.dead) {
             client = await ClientChild.start(p.client);
             clients.set(p.client, client);
           }
-          const server = servers.get(serverKey(p))!;
           const record = await measure(rep, s, p, client, server, settings);
           if (record.error !== undefined) client.kill();
           records.push(record);
@@ -97,6 +117,63 @@ export async function runMatrix(
     }
   }
   return records;
+}
+
+/**
+ * One h2load measurement: grpc-status checked with a separate call before
+ * and after (h2load sees HTTP only), then h2load's warm-up and window with
+ * the server's CPU and RSS read from /proc at the window's edges.
+ */
+async function measureH2load(
+  rep: number,
+  s: Scenario,
+  p: Pairing,
+  server: ServerChild,
+  settings: BenchSettings,
+): Promise<RunRecord> {
+  try {
+    const frame = unaryRequestFrame(s.size);
+    await checkUnaryEcho(server.port, frame);
+    const m = await runH2load(server.port, server.pid, s.h2load!, frame, {
+      warmupMs: settings.warmupMs,
+      windowMs: settings.windowMs,
+    }, `${settings.outDir}/tmp/h2load`);
+    await checkUnaryEcho(server.port, frame);
+    // h2load counts calls in the window only; its CPU covers the warm-up too.
+    const clientCalls = m.succeeded * (settings.warmupMs + settings.windowMs) / settings.windowMs;
+    return {
+      rep,
+      scenario: s.id,
+      pairing: p.id,
+      throughput: m.callsPerS,
+      p50Ms: m.p50Ms,
+      p99Ms: m.p99Ms,
+      clientCpuUs: m.clientCpuMicros / clientCalls,
+      serverCpuUs: m.serverCpuMicros / m.succeeded,
+      clientRssMB: m.clientRssPeakBytes / MB,
+      serverRssMB: m.serverRssPeakBytes / MB,
+      ...(m.failed > 0 ? { failedCalls: m.failed } : {}),
+    };
+  } catch (e) {
+    return failedRecord(rep, s, p, e);
+  }
+}
+
+function failedRecord(rep: number, s: Scenario, p: Pairing, e: unknown): RunRecord {
+  const message = e instanceof Error ? e.message.split("\n").slice(0, 3).join(" ") : String(e);
+  return {
+    rep,
+    scenario: s.id,
+    pairing: p.id,
+    throughput: NaN,
+    p50Ms: NaN,
+    p99Ms: NaN,
+    clientCpuUs: NaN,
+    serverCpuUs: NaN,
+    clientRssMB: NaN,
+    serverRssMB: NaN,
+    error: message,
+  };
 }
 
 async function measure(
@@ -132,20 +209,7 @@ async function measure(
       serverRssMB: serverUse.rssPeakBytes / MB,
     };
   } catch (e) {
-    const message = e instanceof Error ? e.message.split("\n").slice(0, 3).join(" ") : String(e);
-    return {
-      rep,
-      scenario: s.id,
-      pairing: p.id,
-      throughput: NaN,
-      p50Ms: NaN,
-      p99Ms: NaN,
-      clientCpuUs: NaN,
-      serverCpuUs: NaN,
-      clientRssMB: NaN,
-      serverRssMB: NaN,
-      error: message,
-    };
+    return failedRecord(rep, s, p, e);
   }
 }
 

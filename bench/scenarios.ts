@@ -25,6 +25,11 @@ export interface Scenario {
   unit: "calls/s" | "msgs/s" | "MB/s" | "round trips/s";
   /** How many throughput units one operation counts for. */
   unitsPerOp: number;
+  /**
+   * Set for scenarios driven by nghttp2's native `h2load` instead of a Node
+   * client child: its connections and streams in flight on each.
+   */
+  h2load?: { connections: number; streams: number };
 }
 
 /** The benchmark's settings. */
@@ -100,6 +105,8 @@ export function readSettings(
 export function scenariosFor(s: BenchSettings): Scenario[] {
   const MiB = 1 << 20;
   const all: Scenario[] = [
+    h2loadUnary("h2load-unary-64B-c1m128", 64, 1, 128),
+    h2loadUnary("h2load-unary-64B-c16m16", 64, 16, 16),
     unary("unary-64B-c1", "unary 64 B, 1 in flight", 64, 1),
     unary("unary-64B-c16", "unary 64 B, 16 in flight", 64, 16),
     unary("unary-64B-c128", "unary 64 B, 128 in flight", 64, 128),
@@ -150,4 +157,20 @@ export function scenariosFor(s: BenchSettings): Scenario[] {
 
 function unary(id: string, title: string, size: number, concurrency: number): Scenario {
   return { id, title, kind: "unary", size, count: 1, concurrency, unit: "calls/s", unitsPerOp: 1 };
+}
+
+function h2loadUnary(id: string, size: number, connections: number, streams: number): Scenario {
+  return {
+    id,
+    title: `unary ${size} B, h2load ${connections} connection${
+      connections === 1 ? "" : "s"
+    } × ${streams} streams`,
+    kind: "unary",
+    size,
+    count: 1,
+    concurrency: connections * streams,
+    unit: "calls/s",
+    unitsPerOp: 1,
+    h2load: { connections, streams },
+  };
 }
