@@ -22,6 +22,38 @@ export {
   type StatusDetails,
 } from "./src/status-details.ts";
 export { parseStatusCode, readTrailerStatus, writeTrailerFields } from "./src/trailer-status.ts";
+export {
+  type ErrorDetails,
+  type ErrorDetailsInit,
+  packErrorDetails,
+  readErrorDetails,
+} from "./src/error-details.ts";
+export {
+  type BadRequest,
+  type BadRequest_FieldViolation,
+  BadRequestSchema,
+  type DebugInfo,
+  DebugInfoSchema,
+  type ErrorInfo,
+  ErrorInfoSchema,
+  type Help,
+  type Help_Link,
+  HelpSchema,
+  type LocalizedMessage,
+  LocalizedMessageSchema,
+  type PreconditionFailure,
+  type PreconditionFailure_Violation,
+  PreconditionFailureSchema,
+  type QuotaFailure,
+  type QuotaFailure_Violation,
+  QuotaFailureSchema,
+  type RequestInfo,
+  RequestInfoSchema,
+  type ResourceInfo,
+  ResourceInfoSchema,
+  type RetryInfo,
+  RetryInfoSchema,
+} from "./src/gen/google/rpc/error_details_pb.ts";
 export { decodeBase64, encodeBase64 } from "./src/base64.ts";
 export { copyBytes } from "./src/byte-pool.ts";
 export {
