@@ -60,7 +60,7 @@ import {
   OptionInterpreter,
 } from "./options.ts";
 import { SourceInfoRecorder } from "./source-info.ts";
-import type { Sym, SymbolTable } from "./symbols.ts";
+import { type FileScope, isType, type Resolution, type Sym, type SymbolTable } from "./symbols.ts";
 
 const TYPE_GROUP = FIELD_TYPES.group;
 const TYPE_MESSAGE = FIELD_TYPES.message;
@@ -124,7 +124,8 @@ export class DescriptorBuilder {
   readonly diagnostics: Diagnostic[];
   readonly ast: FileAst;
   readonly file: FileDescriptorProto;
-  readonly visibleFiles: Set<string>;
+  /** What this file can see, and which imports it used. */
+  readonly scope: FileScope;
   readonly fieldJobs: FieldJob[] = [];
   readonly optionJobs = new Map<object, OptionJob>();
   readonly methodJobs: {
@@ -135,20 +136,16 @@ export class DescriptorBuilder {
     inputTok: number;
     outputTok: number;
   }[] = [];
-  readonly visible = (s: Sym): boolean => {
-    if (s.kind === "package") return true;
-    return this.visibleFiles.has(s.file);
-  };
 
   constructor(
     ast: FileAst,
     symbols: SymbolTable,
-    visibleFiles: Set<string>,
+    scope: FileScope,
     diagnostics: Diagnostic[],
   ) {
     this.ast = ast;
     this.symbols = symbols;
-    this.visibleFiles = visibleFiles;
+    this.scope = scope;
     this.diagnostics = diagnostics;
     this.file = create(FileDescriptorProtoSchema, { name: ast.name });
   }
@@ -239,7 +236,9 @@ export class DescriptorBuilder {
       for (const fa of ext.fields) f.extension.push(this.field(fa, pkg, ext));
     }
     if (ast.options.length) {
-      this.addOptions(ast, "FileOptions", ast.options, pkg, (m) => f.options = m as never);
+      // protoc resolves file option names relative to "<package>.dummy".
+      const at = within(pkg, "dummy");
+      this.addOptions(ast, "FileOptions", ast.options, at, (m) => f.options = m as never);
     }
   }
 
@@ -485,7 +484,7 @@ export class DescriptorBuilder {
         proto: md,
         input: m.input,
         output: m.output,
-        scope: fullName,
+        scope: fullName + "." + m.name,
         inputTok: m.inputSpan.s,
         outputTok: m.outputSpan.s,
       });
@@ -628,52 +627,63 @@ export class DescriptorBuilder {
     }
   }
 
-  resolveMessage(name: string, scope: string, tok: number): string {
-    const sym = this.lookupType(name, scope, tok);
-    if (!sym) return name.startsWith(".") ? name : "." + name;
-    if (sym.kind !== "message") {
-      this.error(tok, `"${name}" is not a message type.`);
+  /** Resolves a method's input or output type (protoc's `CrossLinkMethod`). */
+  resolveMessage(name: string, relativeTo: string, tok: number): string {
+    const r = this.symbols.resolve(name, relativeTo, false, this.scope);
+    if (!r.sym) {
+      this.notDefined(tok, name, r);
+      return name.startsWith(".") ? name : "." + name;
     }
-    return "." + sym.fullName;
+    if (r.sym.kind !== "message") this.error(tok, `"${name}" is not a message type.`);
+    return "." + r.sym.fullName;
   }
 
-  lookupType(name: string, scope: string, tok: number): Sym | undefined {
-    const { sym, boundTo } = this.symbols.resolve(name, scope, true, this.visible);
-    if (sym) {
-      if (sym.kind !== "message" && sym.kind !== "enum") {
-        this.error(tok, `"${name}" is not a type.`);
-        return undefined;
-      }
-      return sym;
+  /** Resolves a field's type: messages and enums only (protoc's `LOOKUP_TYPES`). */
+  lookupType(name: string, relativeTo: string, tok: number): Sym | undefined {
+    const r = this.symbols.resolve(name, relativeTo, true, this.scope);
+    if (!r.sym) {
+      this.notDefined(tok, name, r);
+      return undefined;
     }
-    const nonType = this.symbols.resolve(name, scope, false, this.visible).sym;
-    const hidden = this.symbols.resolve(name, scope, true, () => true).sym;
-    if (nonType && nonType.kind !== "package") {
+    if (!isType(r.sym)) {
       this.error(tok, `"${name}" is not a type.`);
-    } else if (hidden && hidden.kind !== "package") {
-      this.error(
-        tok,
-        `"${name}" seems to be defined in "${hidden.file}", which is not imported by "${this.ast.name}".  To use it here, please add the necessary import.`,
-      );
-    } else if (boundTo) {
-      this.error(
-        tok,
-        `"${name}" is resolved to "${boundTo}", which is not defined. The innermost scope is searched first in name resolution. Consider using a leading '.'(i.e., ".${name}") to start from the outermost scope.`,
-      );
-    } else {
-      this.error(tok, `"${name}" is not defined.`);
+      return undefined;
     }
-    return undefined;
+    return r.sym;
+  }
+
+  /** protoc's `AddNotDefinedError`: why a name did not resolve. */
+  notDefined(tok: number, name: string, r: Resolution): void {
+    if (r.undeclared) {
+      this.error(
+        tok,
+        `"${r.undeclared.name}" seems to be defined in "${r.undeclared.file}", which is not imported by "${this.ast.name}".  To use it here, please add the necessary import.`,
+      );
+    }
+    if (r.unresolved) {
+      this.error(
+        tok,
+        `"${name}" is resolved to "${r.unresolved}", which is not defined. The innermost scope is searched first in name resolution. Consider using a leading '.'(i.e., ".${name}") to start from the outermost scope.`,
+      );
+    }
+    if (!r.undeclared && !r.unresolved) this.error(tok, `"${name}" is not defined.`);
   }
 
   resolveField(job: FieldJob): void {
     const { proto: fd, ast: fa } = job;
     if (fa.extend) {
-      const sym = this.lookupType(fa.extend.extendee, job.scope, fa.extend.extendeeSpan.s);
-      if (sym) {
-        if (sym.kind !== "message") {
-          this.error(fa.extend.extendeeSpan.s, `"${fa.extend.extendee}" is not a message type.`);
-        }
+      const at = fa.extend.extendeeSpan.s;
+      const r = this.symbols.resolve(
+        fa.extend.extendee,
+        within(job.scope, fa.name),
+        false,
+        this.scope,
+      );
+      const sym = r.sym;
+      if (!sym) this.notDefined(at, fa.extend.extendee, r);
+      else if (sym.kind !== "message") {
+        this.error(at, `"${fa.extend.extendee}" is not a message type.`);
+      } else {
         fd.extendee = "." + sym.fullName;
         const taken = this.symbols.extensionsOf.get(sym.fullName)?.find((x) =>
           x.number === fa.number
@@ -706,7 +716,7 @@ export class DescriptorBuilder {
       fd.typeName = "." + job.ownType;
       if (fd.type !== TYPE_GROUP) fd.type = TYPE_MESSAGE;
     } else if (!fa.type.scalar) {
-      const sym = this.lookupType(fa.type.name, job.scope, fa.type.span.s);
+      const sym = this.lookupType(fa.type.name, within(job.scope, fa.name), fa.type.span.s);
       if (sym) {
         fd.typeName = "." + sym.fullName;
         fd.type = sym.kind === "enum" ? TYPE_ENUM : TYPE_MESSAGE;
@@ -785,7 +795,7 @@ export class DescriptorBuilder {
     const interp = new OptionInterpreter(
       this.symbols,
       (tok, msg) => this.error(tok, msg),
-      this.visible,
+      this.scope,
     );
     // Field options first: encoding other options may depend on them (packed).
     const jobs = [...this.optionJobs.values()];
@@ -998,6 +1008,11 @@ export class DescriptorBuilder {
     );
     this.optionsInfo(rec, s, s.options, 3);
   }
+}
+
+/** The full name of `name` declared in `scope`. */
+function within(scope: string, name: string): string {
+  return scope ? scope + "." + name : name;
 }
 
 function tokSpan(t: number): Span {

@@ -18,7 +18,7 @@ import { DescriptorBuilder } from "./builder.ts";
 import { CompileError, type Diagnostic } from "./diagnostic.ts";
 import { parseFile } from "./parser.ts";
 import { fieldSyntax } from "./options.ts";
-import { type Sym, SymbolTable } from "./symbols.ts";
+import { FileScope, type Sym, SymbolTable } from "./symbols.ts";
 import { wellKnownFile } from "./well-known.ts";
 
 /** Reads a file by path; returns undefined when it does not exist. */
@@ -127,7 +127,10 @@ interface Loaded {
   name: string;
   ast?: FileAst;
   proto?: FileDescriptorProto;
+  /** Imported files (`import option` ones excluded). */
   deps: string[];
+  /** `import option` files. */
+  optionDeps: string[];
   publicDeps: string[];
 }
 
@@ -170,14 +173,15 @@ class Compilation {
         name,
         proto: wk,
         deps: wk.dependency,
+        optionDeps: [],
         publicDeps: wk.publicDependency.map((i) => wk.dependency[i]),
       };
       for (const d of entry.deps) this.load(d, stack.concat(name));
     } else {
       const ast = parseFile(name, text, this.diagnostics);
-      entry = { name, ast, deps: [], publicDeps: [] };
+      entry = { name, ast, deps: [], optionDeps: [], publicDeps: [] };
       for (const imp of ast.imports) {
-        entry.deps.push(imp.path);
+        (imp.isOption ? entry.optionDeps : entry.deps).push(imp.path);
         if (imp.publicTok !== undefined) entry.publicDeps.push(imp.path);
         const dep = this.load(imp.path, stack.concat(name));
         if (!dep) {
@@ -202,23 +206,27 @@ class Compilation {
     return entry;
   }
 
-  visibleFrom(entry: Loaded): Set<string> {
-    const out = new Set<string>([entry.name]);
-    const addPublic = (name: string) => {
-      const dep = this.loaded.get(name);
-      if (!dep) return;
-      for (const p of dep.publicDeps) {
-        if (!out.has(p)) {
-          out.add(p);
-          addPublic(p);
-        }
-      }
+  /** protoc's `RecordPublicDependencies`: the files and every public import they reach. */
+  withPublicImports(files: string[]): Set<string> {
+    const out = new Set<string>();
+    const add = (name: string) => {
+      if (out.has(name)) return;
+      out.add(name);
+      for (const p of this.loaded.get(name)?.publicDeps ?? []) add(p);
     };
-    for (const d of entry.deps) {
-      out.add(d);
-      addPublic(d);
-    }
+    for (const f of files) add(f);
     return out;
+  }
+
+  /** What `entry` can see while it is built (its dependencies are built already). */
+  scopeOf(entry: Loaded): FileScope {
+    const deps = this.withPublicImports(entry.deps);
+    const optionDeps = this.withPublicImports(entry.optionDeps);
+    const packages = [entry.ast?.pkg?.name ?? ""];
+    for (const set of [deps, optionDeps]) {
+      for (const d of set) packages.push(this.loaded.get(d)?.proto?.package ?? "");
+    }
+    return new FileScope(entry.name, deps, optionDeps, packages);
   }
 
   run(): CompileResult {
@@ -235,7 +243,7 @@ class Compilation {
         const builder = new DescriptorBuilder(
           entry.ast!,
           this.symbols,
-          this.visibleFrom(entry),
+          this.scopeOf(entry),
           this.diagnostics,
         );
         entry.proto = builder.build(this.options.sourceInfo !== false);

@@ -15,7 +15,7 @@ import type { DescriptorProto, FieldDescriptorProto } from "@bufbuild/protobuf/w
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import type { MessageLiteralField, OptionAst, Span, ValueAst } from "./ast.ts";
 import { FIELD_TYPE_NAMES, FIELD_TYPES } from "./field-types.ts";
-import type { Sym, SymbolTable } from "./symbols.ts";
+import type { FileScope, SymbolTable } from "./symbols.ts";
 import { builtinEnum, builtinMessage } from "./well-known.ts";
 
 /** A value being built for a message-typed option or options message. */
@@ -96,12 +96,12 @@ const textDecoder = new TextDecoder("utf-8", { fatal: true });
 export class OptionInterpreter {
   readonly symbols: SymbolTable;
   readonly report: ReportAt;
-  readonly visible: (s: Sym) => boolean;
+  readonly scope: FileScope;
 
-  constructor(symbols: SymbolTable, report: ReportAt, visible: (s: Sym) => boolean) {
+  constructor(symbols: SymbolTable, report: ReportAt, scope: FileScope) {
     this.symbols = symbols;
     this.report = report;
-    this.visible = visible;
+    this.scope = scope;
   }
 
   /** Creates an empty value of the given options message (e.g. `google.protobuf.FileOptions`). */
@@ -198,7 +198,7 @@ export class OptionInterpreter {
       }
       return f;
     }
-    const { sym } = this.symbols.resolve(name, scope, false, this.visible);
+    const { sym } = this.symbols.resolve(name, scope, false, this.scope);
     if (!sym || sym.kind !== "field" || !sym.isExtension) {
       this.report(
         tok,
@@ -374,7 +374,7 @@ export class OptionInterpreter {
       if (lf.nameKind === "any") {
         const slash = lf.name.lastIndexOf("/");
         const typeName = lf.name.slice(slash + 1);
-        const sym = this.symbols.byName.get(typeName);
+        const sym = this.symbols.resolve("." + typeName, "", false, this.scope).sym;
         if (!sym?.message || lf.value.kind !== "message") {
           this.report(lf.nameSpan.s, `Could not find type "${typeName}" for Any.`);
           continue;
@@ -386,7 +386,7 @@ export class OptionInterpreter {
       }
       let f: FieldDescriptorProto | undefined;
       if (lf.nameKind === "extension") {
-        const { sym } = this.symbols.resolve(lf.name, scope, false, this.visible);
+        const { sym } = this.symbols.resolve(lf.name, scope, false, this.scope);
         f = sym?.isExtension && sym.field!.extendee.slice(1) === msg.typeName
           ? sym.field
           : undefined;

@@ -101,45 +101,136 @@ export class SymbolTable {
   }
 
   /**
-   * Resolves `name` as written inside `scope` (a full name, "" for the file
-   * level). With `typesOnly`, symbols that are not messages or enums are
-   * skipped when they match the whole name. `visible` filters by defining
-   * file. Returns the symbol (or nothing); `boundTo` is the full name protoc
-   * reports as not defined when a dotted name's first part bound to a scope.
+   * Resolves `name` as written in the declaration whose full name is
+   * `relativeTo`, exactly as protoc's `LookupSymbolNoPlaceholder`: the scope
+   * of `relativeTo` is chopped one component at a time and the name's first
+   * component looked up in each; a dotted name binds to the first aggregate
+   * (message, enum, package, service) found and is looked up in full there.
+   * The outermost lookup takes the name as it is. With `typesOnly`, a
+   * single-component match that is not a message or enum is skipped.
+   *
+   * `scope` applies protoc's dependency rule (`FindSymbol`): a symbol found
+   * but not visible counts as not found and is remembered in `undeclared`.
    */
   resolve(
     name: string,
-    scope: string,
+    relativeTo: string,
     typesOnly: boolean,
-    visible: (s: Sym) => boolean,
-  ): { sym?: Sym; boundTo?: string } {
+    scope: FileScope,
+  ): Resolution {
+    const out: Resolution = {};
     if (name.startsWith(".")) {
-      const sym = this.byName.get(name.slice(1));
-      return { sym: sym && visible(sym) ? sym : undefined };
+      out.sym = this.#find(name.slice(1), scope, out);
+      return out;
     }
     const dot = name.indexOf(".");
     const first = dot < 0 ? name : name.slice(0, dot);
-    let s = scope;
+    let at = relativeTo;
     for (;;) {
-      const candidate = s ? s + "." + first : first;
-      const found = this.byName.get(candidate);
-      if (found && visible(found)) {
-        if (dot >= 0) {
-          if (
-            found.kind === "message" || found.kind === "enum" || found.kind === "package" ||
-            found.kind === "service"
-          ) {
-            const full = s ? s + "." + name : name;
-            const sym = this.byName.get(full);
-            return { sym: sym && visible(sym) ? sym : undefined, boundTo: full };
-          }
-        } else if (!typesOnly || found.kind === "message" || found.kind === "enum") {
-          return { sym: found };
-        }
+      const cut = at.lastIndexOf(".");
+      if (cut < 0) {
+        out.sym = this.#find(name, scope, out);
+        return out;
       }
-      if (!s) return {};
-      const i = s.lastIndexOf(".");
-      s = i < 0 ? "" : s.slice(0, i);
+      at = at.slice(0, cut);
+      const found = this.#find(at + "." + first, scope, out);
+      if (!found) continue;
+      if (dot >= 0) {
+        if (isAggregate(found)) {
+          const full = at + "." + name;
+          out.sym = this.#find(full, scope, out);
+          if (!out.sym) out.unresolved = full;
+          return out;
+        }
+      } else if (!typesOnly || isType(found)) {
+        out.sym = found;
+        return out;
+      }
     }
+  }
+
+  #find(fullName: string, scope: FileScope, out: Resolution): Sym | undefined {
+    const sym = this.byName.get(fullName);
+    if (!sym) return undefined;
+    if (scope.sees(sym)) return sym;
+    out.undeclared = { name: fullName, file: sym.file };
+    return undefined;
+  }
+}
+
+/** Outcome of {@link SymbolTable.resolve}, with what protoc needs for its error messages. */
+export interface Resolution {
+  /** The symbol, when found and visible. */
+  sym?: Sym;
+  /** The last symbol found that the file cannot see (protoc's `possible_undeclared_dependency_`). */
+  undeclared?: { name: string; file: string };
+  /** The full name a dotted name was bound to but not found under. */
+  unresolved?: string;
+}
+
+function isAggregate(s: Sym): boolean {
+  return s.kind === "message" || s.kind === "enum" || s.kind === "package" ||
+    s.kind === "service";
+}
+
+/** True for messages and enums. */
+export function isType(s: Sym): boolean {
+  return s.kind === "message" || s.kind === "enum";
+}
+
+/**
+ * What one file can see, by protoc's rule (`DescriptorBuilder::FindSymbol`):
+ * symbols of the file itself and of its dependencies (direct imports and,
+ * transitively, their public imports); of `import option` dependencies only
+ * extensions; and a package when the file's own package or a dependency's
+ * package lies in it. Other files of the same compilation are not seen.
+ * It also records which dependencies a lookup touched, for protoc's
+ * unused-import warning.
+ */
+export class FileScope {
+  /** The file being built. */
+  readonly file: string;
+  /** Its dependencies, public imports followed. */
+  readonly deps: Set<string>;
+  /** Its `import option` dependencies, public imports followed. */
+  readonly optionDeps: Set<string>;
+  /** Dependencies a lookup found a symbol in. */
+  readonly used: Set<string> = new Set();
+  readonly #packages = new Set<string>();
+
+  /** `packages` are those of the file and of every dependency. */
+  constructor(
+    file: string,
+    deps: Set<string>,
+    optionDeps: Set<string>,
+    packages: Iterable<string>,
+  ) {
+    this.file = file;
+    this.deps = deps;
+    this.optionDeps = optionDeps;
+    for (const pkg of packages) {
+      if (!pkg) continue;
+      let i = -1;
+      do {
+        i = pkg.indexOf(".", i + 1);
+        this.#packages.add(i < 0 ? pkg : pkg.slice(0, i));
+      } while (i >= 0);
+    }
+  }
+
+  /** Whether `s` is visible from the file; notes the dependency as used when found in one. */
+  sees(s: Sym): boolean {
+    if (s.kind === "package") return this.#packages.has(s.fullName);
+    const f = s.file;
+    if (f === this.file) return true;
+    if (this.deps.has(f)) {
+      this.used.add(f);
+      return true;
+    }
+    if (this.optionDeps.has(f)) {
+      this.used.add(f);
+      return s.kind === "field";
+    }
+    return false;
   }
 }

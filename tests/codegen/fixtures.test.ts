@@ -1,6 +1,8 @@
 // Hand-written fixtures for what the googleapis corpus uses little: proto2
 // groups, extensions, aggregate options with Any and lists, defaults,
-// editions features, comment placement. Each equals `buf build`'s output.
+// editions features, comment placement, protoc's package scoping
+// (fixtures/scoping/). All are compiled in one invocation, as buf builds the
+// directory, and each file equals `buf build`'s output.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -12,7 +14,10 @@ import { compareWithBuf } from "./support/compare.ts";
 import { diskReader, repoRoot } from "./support/repo.ts";
 
 const root = join(repoRoot, "tests", "codegen", "fixtures");
-const files = readdirSync(root).filter((f) => f.endsWith(".proto")).sort();
+const files = (readdirSync(root, { recursive: true }) as string[])
+  .map((f) => f.split("\\").join("/"))
+  .filter((f) => f.endsWith(".proto"))
+  .sort();
 const hash = createHash("sha256");
 for (const f of files) hash.update(f).update(readFileSync(join(root, f)));
 const key = "fixtures-" + hash.digest("hex").slice(0, 16);
