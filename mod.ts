@@ -14,7 +14,7 @@
  */
 export { Code, codeName, isCode } from "./src/code.ts";
 export { type ErrorDetailInit, RpcError, type RpcErrorOptions } from "./src/rpc-error.ts";
-export { codeFromHttpStatus } from "./src/http-status.ts";
+export { codeFromHttpStatus, httpStatusFromCode } from "./src/http-status.ts";
 export { decodeGrpcMessage, encodeGrpcMessage } from "./src/grpc-message.ts";
 export {
   decodeStatusDetails,

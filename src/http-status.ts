@@ -31,3 +31,38 @@ export function codeFromHttpStatus(status: number): Code {
       return Code.UNKNOWN;
   }
 }
+
+/**
+ * Maps a gRPC code to the HTTP status that protocols carrying errors in HTTP
+ * (Connect, REST transcoding) answer with, as the Connect protocol and the
+ * gRPC gateways map them: `NOT_FOUND` → 404, `INVALID_ARGUMENT` → 400, …
+ *
+ * @example
+ * ```ts
+ * import { Code, httpStatusFromCode } from "wirecall";
+ * httpStatusFromCode(Code.NOT_FOUND); // 404
+ * ```
+ */
+export function httpStatusFromCode(code: Code): number {
+  return codeHttpStatus[code] ?? 500;
+}
+
+const codeHttpStatus: Record<number, number> = {
+  [Code.OK]: 200,
+  [Code.CANCELLED]: 499,
+  [Code.UNKNOWN]: 500,
+  [Code.INVALID_ARGUMENT]: 400,
+  [Code.DEADLINE_EXCEEDED]: 504,
+  [Code.NOT_FOUND]: 404,
+  [Code.ALREADY_EXISTS]: 409,
+  [Code.PERMISSION_DENIED]: 403,
+  [Code.RESOURCE_EXHAUSTED]: 429,
+  [Code.FAILED_PRECONDITION]: 400,
+  [Code.ABORTED]: 409,
+  [Code.OUT_OF_RANGE]: 400,
+  [Code.UNIMPLEMENTED]: 501,
+  [Code.INTERNAL]: 500,
+  [Code.UNAVAILABLE]: 503,
+  [Code.DATA_LOSS]: 500,
+  [Code.UNAUTHENTICATED]: 401,
+};

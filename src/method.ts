@@ -15,6 +15,8 @@ export interface MethodInfo {
   readonly kind: MethodKind;
   /** True when the method is marked `NO_SIDE_EFFECTS` or `IDEMPOTENT`. */
   readonly idempotent: boolean;
+  /** True when the method is marked `NO_SIDE_EFFECTS`: it may be called with HTTP GET. */
+  readonly noSideEffects: boolean;
   /** True when the client sends a stream. */
   readonly requestStream: boolean;
   /** True when the server answers with a stream. */
@@ -42,6 +44,7 @@ export function methodInfo(method: DescMethod): MethodInfo {
       methodName: method.name,
       kind,
       idempotent: method.idempotency !== undefined && method.idempotency !== 0,
+      noSideEffects: method.idempotency === 1,
       requestStream: kind === "client_streaming" || kind === "bidi_streaming",
       responseStream: kind === "server_streaming" || kind === "bidi_streaming",
     };

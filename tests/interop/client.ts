@@ -3,7 +3,7 @@
 //
 //   deno run -A tests/interop/client.ts --server_host 127.0.0.1 --server_port N \
 //     [--test_case empty_unary,large_unary,…] [--use_tls --ca_file PATH] \
-//     [--server_host_override NAME] [--transport grpc|grpc-web]
+//     [--server_host_override NAME] [--transport grpc|grpc-web|connect]
 //
 // Exits with status 1 when a case fails.
 import { readFileSync } from "node:fs";
@@ -25,7 +25,9 @@ const stubs = wirecallStubs({
   port: Number(flags.server_port ?? 10000),
   ca: useTls ? readFileSync(flags.ca_file, "utf8") : undefined,
   serverName: flags.server_host_override,
-  transport: flags.transport === "grpc-web" ? "grpc-web" : "grpc",
+  transport: flags.transport === "grpc-web" || flags.transport === "connect"
+    ? flags.transport
+    : "grpc",
 });
 const results = await runCases(stubs, names, {
   probeCompression: flags.probe_compression !== "false",

@@ -1,5 +1,6 @@
 // @connectrpc/connect-node as the interop peer (gRPC protocol): a client stub
 // and a TestService server on node:http2.
+import * as http from "node:http";
 import * as http2 from "node:http2";
 import {
   Code as ConnectCode,
@@ -10,9 +11,12 @@ import {
 import {
   compressionGzip,
   connectNodeAdapter,
+  type ConnectTransportOptions,
+  createConnectTransport,
   createGrpcTransport,
   type GrpcTransportOptions,
 } from "@connectrpc/connect-node";
+import type { Transport as ConnectTransport } from "@connectrpc/connect";
 import { TestService, UnimplementedService } from "../../protos/gen/grpc/testing/test_pb.ts";
 import type {
   InteropCallOptions,
@@ -56,7 +60,10 @@ function callOptions(o: InteropCallOptions | undefined) {
 
 /** A Connect (gRPC protocol) client stub. */
 export function connectStub(options: GrpcTransportOptions): InteropStub {
-  const transport = createGrpcTransport(options);
+  return stubOf(createGrpcTransport(options));
+}
+
+function stubOf(transport: ConnectTransport): InteropStub {
   const test = createClient(TestService, transport);
   const unimplemented = createClient(UnimplementedService, transport);
   return {
@@ -83,6 +90,16 @@ export function connectStubs(options: GrpcTransportOptions): InteropStubs {
   };
 }
 
+/** The plain and gzip stubs of connect-node's client speaking the Connect protocol. */
+export function connectProtocolStubs(options: ConnectTransportOptions): InteropStubs {
+  return {
+    plain: stubOf(createConnectTransport(options)),
+    gzip: stubOf(
+      createConnectTransport({ ...options, sendCompression: compressionGzip, compressMinBytes: 0 }),
+    ),
+  };
+}
+
 const ECHO_INITIAL = "x-grpc-test-echo-initial";
 const ECHO_TRAILING = "x-grpc-test-echo-trailing-bin";
 
@@ -98,21 +115,26 @@ function raise(status: { code: number; message: string } | undefined): void {
   }
 }
 function checkCompressed(expect: { value: boolean } | undefined, ctx: HandlerContext): void {
-  const enc = ctx.requestHeader.get("grpc-encoding");
+  const enc = ctx.requestHeader.get("grpc-encoding") ??
+    ctx.requestHeader.get("connect-content-encoding") ?? ctx.requestHeader.get("content-encoding");
   if (expect?.value === true && (enc === null || enc === "identity")) {
     throw new ConnectError("expected a compressed request", ConnectCode.InvalidArgument);
   }
 }
 const zeros = (n: number) => ({ payload: { body: new Uint8Array(n) } });
 
-/** A Connect server (gRPC protocol on node:http2) serving TestService. */
+/**
+ * A Connect server on node:http2 serving TestService: the gRPC protocol, or
+ * with `protocol: "connect"` the Connect protocol.
+ */
 export async function startConnectServer(
   tls?: { cert: string; key: string },
+  protocol: "grpc" | "connect" = "grpc",
 ): Promise<{ server: http2.Http2Server | http2.Http2SecureServer; port: number }> {
   const handler = connectNodeAdapter({
-    grpc: true,
+    grpc: protocol === "grpc",
     grpcWeb: false,
-    connect: false,
+    connect: protocol === "connect",
     acceptCompression: [compressionGzip],
     routes(router) {
       router.service(TestService, {
@@ -152,9 +174,16 @@ export async function startConnectServer(
       });
     },
   });
+  // The Connect protocol also travels over HTTP/1.1, which fetch clients use:
+  // cleartext is then node:http, TLS offers both through ALPN.
   const server = tls === undefined
-    ? http2.createServer(handler)
-    : http2.createSecureServer({ cert: tls.cert, key: tls.key }, handler);
+    ? (protocol === "connect"
+      ? http.createServer(handler) as unknown as http2.Http2Server
+      : http2.createServer(handler))
+    : http2.createSecureServer(
+      { cert: tls.cert, key: tls.key, allowHTTP1: protocol === "connect" },
+      handler,
+    );
   const port = await new Promise<number>((resolve) =>
     server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port))
   );

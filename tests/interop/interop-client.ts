@@ -2,6 +2,7 @@
 // gRPC-Web, plain or TLS, one stub plain and one gzipping its requests.
 import { createHttp2Transport } from "wirecall/transports/http2";
 import { createGrpcWebTransport } from "wirecall/transports/grpc-web";
+import { createConnectTransport } from "wirecall/transports/connect";
 import { createNodeFetch } from "wirecall/transports/grpc-web/node";
 import type { InteropStubs } from "./interop-stub.ts";
 import { wirecallStub } from "./wirecall-stub.ts";
@@ -16,8 +17,8 @@ export interface InteropTarget {
   serverName?: string;
   /** Client certificate and key, for mutual TLS. */
   clientCert?: { cert: string; key: string };
-  /** `"grpc"` (default) or `"grpc-web"`. */
-  transport?: "grpc" | "grpc-web";
+  /** `"grpc"` (default), `"grpc-web"` or `"connect"`. */
+  transport?: "grpc" | "grpc-web" | "connect";
 }
 
 /** Creates the plain and the gzip stubs for `target`. */
@@ -30,6 +31,15 @@ export function wirecallStubs(target: InteropTarget): InteropStubs {
     return {
       plain: wirecallStub(createGrpcWebTransport({ baseUrl, fetch })),
       gzip: wirecallStub(createGrpcWebTransport({ baseUrl, fetch, sendCompression: "gzip" })),
+    };
+  }
+  if (target.transport === "connect") {
+    const fetch = createNodeFetch({ ca: target.ca });
+    return {
+      plain: wirecallStub(createConnectTransport({ baseUrl, fetch })),
+      gzip: wirecallStub(
+        createConnectTransport({ baseUrl, fetch, sendCompression: "gzip", compressMinBytes: 0 }),
+      ),
     };
   }
   const tls = target.ca === undefined ? undefined : {

@@ -1,5 +1,5 @@
 // The wirecall interop server: serves grpc.testing.TestService over native
-// gRPC (and gRPC-Web on the same port) on 127.0.0.1.
+// gRPC, gRPC-Web and the Connect protocol, all on its one port, on 127.0.0.1.
 //
 //   deno run -A tests/interop/server.ts --port 0 [--use_tls] [--cert PATH --key PATH]
 //   node --conditions=wirecall-source tests/interop/server.ts --port 0   (Node 26)

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import type { FetchProtocol } from "../../src/fetch-protocol.ts";
 import { functionOption } from "../../src/options.ts";
 
 /** Cross-origin settings of a gRPC-Web handler, for browser pages on other origins. */
@@ -57,9 +58,14 @@ export class CorsPolicy {
   readonly #exposeHeaders: string;
   readonly #maxAge: string;
   readonly #credentials: boolean;
+  readonly #methods: Set<string>;
 
-  /** Builds the policy; without options only same-origin and non-browser calls pass. */
-  constructor(options: CorsOptions | undefined) {
+  /**
+   * Builds the policy; without options only same-origin and non-browser
+   * calls pass. `protocols` served beside gRPC-Web add their methods and
+   * headers.
+   */
+  constructor(options: CorsOptions | undefined, protocols: readonly FetchProtocol[] = []) {
     const origins = options?.allowedOrigins ?? [];
     if (origins === "*") this.#allowed = () => true;
     else if (typeof origins === "function") this.#allowed = origins;
@@ -67,10 +73,20 @@ export class CorsPolicy {
       const set = new Set(origins.map((o) => o.replace(/\/+$/, "").toLowerCase()));
       this.#allowed = (origin) => set.has(origin.toLowerCase());
     }
-    this.#allowHeaders = [...protocolRequestHeaders, ...(options?.allowHeaders ?? [])]
-      .map((h) => h.toLowerCase()).join(", ");
-    this.#exposeHeaders = [...protocolResponseHeaders, ...(options?.exposeHeaders ?? [])]
-      .map((h) => h.toLowerCase()).join(", ");
+    const extra = (pick: (p: FetchProtocol) => readonly string[] | undefined) =>
+      protocols.flatMap((p) => pick(p) ?? []);
+    const list = (names: string[]) => [...new Set(names.map((h) => h.toLowerCase()))].join(", ");
+    this.#allowHeaders = list([
+      ...protocolRequestHeaders,
+      ...extra((p) => p.corsRequestHeaders),
+      ...(options?.allowHeaders ?? []),
+    ]);
+    this.#exposeHeaders = list([
+      ...protocolResponseHeaders,
+      ...extra((p) => p.corsResponseHeaders),
+      ...(options?.exposeHeaders ?? []),
+    ]);
+    this.#methods = new Set(["POST", ...extra((p) => p.corsMethods)]);
     this.#maxAge = String(options?.maxAgeSeconds ?? 7200);
     this.#credentials = options?.allowCredentials ?? false;
   }
@@ -84,7 +100,10 @@ export class CorsPolicy {
   preflight(request: Request, url: URL): Response {
     const origin = request.headers.get("origin");
     const method = request.headers.get("access-control-request-method");
-    if (origin === null || !this.allows(origin, url) || (method !== null && method !== "POST")) {
+    if (
+      origin === null || !this.allows(origin, url) ||
+      (method !== null && !this.#methods.has(method))
+    ) {
       return new Response(
         `CORS preflight refused: origin ${origin ?? "(none)"} may not call this gRPC-Web endpoint`,
         { status: 403, headers: { "content-type": "text/plain", vary: "Origin" } },
@@ -92,7 +111,7 @@ export class CorsPolicy {
     }
     const headers = new Headers({
       "access-control-allow-origin": origin,
-      "access-control-allow-methods": "POST, OPTIONS",
+      "access-control-allow-methods": [...this.#methods, "OPTIONS"].join(", "),
       "access-control-allow-headers": this.#allowHeaders,
       "access-control-max-age": this.#maxAge,
       vary: "Origin",

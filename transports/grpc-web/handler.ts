@@ -10,11 +10,15 @@ import {
   negotiateResponseEncoding,
   parseGrpcTimeout,
   parseOptions,
-  type PeerInfo,
   type Router,
   RpcError,
   writeTrailerFields,
 } from "../../mod.ts";
+import {
+  type FetchProtocol,
+  type FetchRequestInfo,
+  peerOfRequest,
+} from "../../src/fetch-protocol.ts";
 import { byteLimitOption } from "../../src/options.ts";
 import { formatGrpcWebContentType, parseGrpcWebContentType } from "./content-type.ts";
 import { type CorsOptions, corsOptionsSchema, CorsPolicy } from "./cors.ts";
@@ -32,7 +36,18 @@ export interface GrpcWebHandlerOptions {
   compressMinBytes?: number;
   /** A path prefix the handler is mounted under, such as `"/rpc"`; stripped before routing. */
   pathPrefix?: string;
+  /**
+   * Other protocols served on the same routes, asked in order for each
+   * request that is not gRPC-Web: `createConnectHandler(router)` and
+   * `createRestHandler(router)`, say. CORS applies to them too.
+   */
+  protocols?: FetchProtocol[];
 }
+
+const protocolSchema = z.custom<FetchProtocol>(
+  (v) => typeof (v as FetchProtocol | undefined)?.serve === "function",
+  { message: "expected a protocol such as createConnectHandler(router)" },
+);
 
 const optionsSchema = z.strictObject({
   cors: z.optional(corsOptionsSchema),
@@ -42,6 +57,7 @@ const optionsSchema = z.strictObject({
   pathPrefix: z.optional(
     z.string().check(z.startsWith("/", { message: 'expected a path starting with "/"' })),
   ),
+  protocols: z.optional(z.array(protocolSchema)),
 });
 
 /**
@@ -49,19 +65,10 @@ const optionsSchema = z.strictObject({
  * the same shape from the Node adapter. Anything else (Bun's server,
  * workerd's `env`) is ignored.
  */
-export interface GrpcWebRequestInfo {
-  /** The caller's address. */
-  remoteAddr?: { hostname: string; port: number };
-}
+export type GrpcWebRequestInfo = FetchRequestInfo;
 
 /** A fetch handler serving gRPC-Web, as `Deno.serve`, `Bun.serve` and workerd take it. */
 export type GrpcWebHandler = (request: Request, info?: unknown) => Promise<Response>;
-
-function peerOf(info: unknown, secure: boolean): PeerInfo {
-  const addr = (info as GrpcWebRequestInfo | undefined)?.remoteAddr;
-  const address = typeof addr?.hostname === "string" ? `${addr.hostname}:${addr.port}` : "unknown";
-  return { address, protocol: "grpc-web", tls: secure };
-}
 
 /** A gRPC-Web answer that is only a status, in the headers (trailers-only). */
 function statusOnly(base: Headers, error: RpcError): Response {
@@ -94,7 +101,8 @@ export function createGrpcWebHandler(
   options?: GrpcWebHandlerOptions,
 ): GrpcWebHandler {
   const opts = parseOptions("gRPC-Web handler", optionsSchema, options) as GrpcWebHandlerOptions;
-  const cors = new CorsPolicy(opts.cors);
+  const protocols = opts.protocols ?? [];
+  const cors = new CorsPolicy(opts.cors, protocols);
   const maxBytes = opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES;
   const supported = new Map<string, Compression>();
   for (const name of opts.acceptCompression ?? ["gzip", "identity"]) {
@@ -103,6 +111,23 @@ export function createGrpcWebHandler(
   const acceptEncoding = [...supported.keys()].join(",");
   const compressMinBytes = opts.compressMinBytes ?? 1024;
   const prefix = (opts.pathPrefix ?? "").replace(/\/+$/, "");
+
+  /** The answer of the first other protocol that takes the request. */
+  function serveOther(
+    request: Request,
+    path: string,
+    info: unknown,
+  ): Promise<Response> | undefined {
+    for (const p of protocols) {
+      const r = p.serve(request, path, info);
+      if (r !== undefined) return r;
+    }
+    for (const p of protocols) {
+      const r = p.unclaimed?.(request, path);
+      if (r !== undefined) return Promise.resolve(r);
+    }
+    return undefined;
+  }
 
   return async function handleGrpcWeb(request: Request, info?: unknown): Promise<Response> {
     const url = new URL(request.url);
@@ -114,13 +139,26 @@ export function createGrpcWebHandler(
         headers: { "content-type": "text/plain", vary: "Origin" },
       });
     }
+    const contentType = parseGrpcWebContentType(request.headers.get("content-type"));
+    let path = url.pathname;
+    if (prefix !== "") {
+      if (!path.startsWith(prefix + "/")) return new Response("not found", { status: 404 });
+      path = path.slice(prefix.length);
+    }
+    if (contentType === undefined && protocols.length > 0) {
+      const served = serveOther(request, path, info);
+      if (served !== undefined) {
+        const response = await served;
+        cors.decorate(response.headers, origin === url.origin ? null : origin);
+        return response;
+      }
+    }
     if (request.method !== "POST") {
       return new Response("gRPC-Web calls are POST requests", {
         status: 405,
         headers: { allow: "POST, OPTIONS", "content-type": "text/plain" },
       });
     }
-    const contentType = parseGrpcWebContentType(request.headers.get("content-type"));
     if (contentType === undefined) {
       return new Response(
         `unsupported content-type "${request.headers.get("content-type") ?? ""}"; ` +
@@ -128,12 +166,6 @@ export function createGrpcWebHandler(
         { status: 415, headers: { "content-type": "text/plain", accept: "application/grpc-web" } },
       );
     }
-    let path = url.pathname;
-    if (prefix !== "") {
-      if (!path.startsWith(prefix + "/")) return new Response("not found", { status: 404 });
-      path = path.slice(prefix.length);
-    }
-
     const headers = new Headers({
       "content-type": formatGrpcWebContentType(contentType.format, contentType.subtype),
       "grpc-accept-encoding": acceptEncoding,
@@ -171,7 +203,7 @@ export function createGrpcWebHandler(
       responseCompression,
       compressMinBytes,
       maxReceiveMessageBytes: maxBytes,
-      peer: peerOf(info, url.protocol === "https:"),
+      peer: peerOfRequest(info, url.protocol === "https:", "grpc-web"),
     }, metadataFromHeaders(request.headers));
     router.handle(path, call);
     return await call.response;

@@ -8,7 +8,7 @@ import { DemoService } from "./demo_pb.ts";
  *
  * Creates a typed client for `wirecall.demo.v1.DemoService` on the given transport.
  *
- * - `greet` (unary) — Greet answers one request with one response (unary).
+ * - `greet` (unary) — Greet answers one request with one response (unary). It has no side
  * - `countdown` (server streaming) — Countdown streams numbers from the requested start down to 1 (server streaming).
  * - `sum` (client streaming) — Sum adds up a stream of numbers (client streaming).
  * - `chat` (bidi streaming) — Chat echoes every message back as it arrives (bidirectional streaming).

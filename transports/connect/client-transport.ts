@@ -1,0 +1,382 @@
+import * as z from "zod/mini";
+import {
+  builtinCompressions,
+  Code,
+  type Compression,
+  compressionFor,
+  decodeEnvelopes,
+  DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
+  encodeEnvelope,
+  FLAG_COMPRESSED,
+  Metadata,
+  metadataFromHeaders,
+  metadataToHeaders,
+  parseOptions,
+  RpcError,
+  type StreamTransportRequest,
+  type StreamTransportResponse,
+  type Transport,
+  type TransportRequestBase,
+  type UnaryTransportRequest,
+  type UnaryTransportResponse,
+} from "../../mod.ts";
+import { readBodyBytes } from "../../src/fetch-protocol.ts";
+import { byteLimitOption, functionOption } from "../../src/options.ts";
+import { messageOf } from "../grpc-web/frame-reader.ts";
+import { formatConnectContentType } from "./content-type.ts";
+import { decodeEndStream, FLAG_END_STREAM } from "./end-stream.ts";
+import { connectGetUrl } from "./get-request.ts";
+import { CONNECT_PROTOCOL_VERSION, connectHeaders } from "./request-header.ts";
+import {
+  streamResponseHeader,
+  unaryResponseMetadata,
+  validateConnectResponse,
+} from "./validate-response.ts";
+
+/** The `fetch` the client calls: the global one, or any function of the same shape. */
+export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>;
+
+/** Options of {@link createConnectTransport}. */
+export interface ConnectTransportOptions {
+  /** The server's URL; the method's path (`/pkg.Service/Method`) is appended. */
+  baseUrl: string;
+  /**
+   * The `fetch` to call (default: the global `fetch`). On Node, pass
+   * `createNodeFetch()` from `wirecall/transports/grpc-web/node` for a pooled
+   * keep-alive undici dispatcher.
+   */
+  fetch?: FetchFunction;
+  /** Call methods marked `NO_SIDE_EFFECTS` with HTTP GET, which caches can serve (default false). */
+  useHttpGet?: boolean;
+  /** The largest response message accepted, in bytes (default 4 MiB). */
+  maxReceiveMessageBytes?: number;
+  /** Compress request messages with this encoding (default `"identity"`: none). */
+  sendCompression?: "gzip" | "identity";
+  /** Response encodings offered (default `["gzip"]`). */
+  acceptCompression?: Array<"gzip" | "identity">;
+  /** Request messages smaller than this are sent uncompressed (default 1024 bytes). */
+  compressMinBytes?: number;
+  /**
+   * Whether this runtime's `fetch` can stream a request body, which client
+   * streaming needs. Detected by default: yes in Deno, Node and Bun.
+   */
+  requestStreaming?: boolean;
+  /** The `credentials` mode of browser requests, such as `"include"` for cookies. */
+  credentials?: RequestCredentials;
+}
+
+const optionsSchema = z.strictObject({
+  baseUrl: z.string().check(z.url({ message: "expected an absolute http(s) URL" })),
+  fetch: z.optional(functionOption),
+  useHttpGet: z.optional(z.boolean()),
+  maxReceiveMessageBytes: z.optional(byteLimitOption),
+  sendCompression: z.optional(z.enum(["gzip", "identity"])),
+  acceptCompression: z.optional(z.array(z.enum(["gzip", "identity"]))),
+  compressMinBytes: z.optional(z.number().check(z.int(), z.nonnegative())),
+  requestStreaming: z.optional(z.boolean()),
+  credentials: z.optional(z.enum(["include", "omit", "same-origin"])),
+});
+
+function runtimeStreamsRequests(): boolean {
+  const g = globalThis as {
+    Deno?: unknown;
+    Bun?: unknown;
+    process?: { versions?: { node?: string } };
+    navigator?: { userAgent?: string };
+  };
+  if (g.navigator?.userAgent === "Cloudflare-Workers") return false;
+  return g.Deno !== undefined || g.Bun !== undefined ||
+    typeof g.process?.versions?.node === "string";
+}
+
+/** gzip's two magic bytes; no protobuf message or JSON text starts with them. */
+function isGzip(bytes: Uint8Array): boolean {
+  return bytes.byteLength >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+const globalFetch: FetchFunction = (input, init) => globalThis.fetch(input, init);
+
+/**
+ * Creates a Connect protocol client transport on `fetch`, for browsers,
+ * Deno, Node, Bun and workerd. Unary calls are a POST of the plain message
+ * (or a GET for `NO_SIDE_EFFECTS` methods with `useHttpGet`); server
+ * streaming works everywhere; client streaming where the runtime can stream
+ * a request body; bidi streaming needs the HTTP/2 transport.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "wirecall";
+ * import { createConnectTransport } from "wirecall/transports/connect";
+ * import { DemoService } from "./protos/gen/wirecall/demo/v1/demo_pb.ts";
+ * const client = createClient(DemoService, createConnectTransport({ baseUrl: "https://api.example" }));
+ * const { greeting } = await client.greet({ name: "Ada" });
+ * ```
+ */
+export function createConnectTransport(options: ConnectTransportOptions): Transport {
+  const opts = parseOptions("Connect transport", optionsSchema, options) as ConnectTransportOptions;
+  const baseUrl = opts.baseUrl.replace(/\/+$/, "");
+  const fetchFn = opts.fetch ?? globalFetch;
+  const maxBytes = opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES;
+  const sendCompression = compressionFor(opts.sendCompression, builtinCompressions);
+  const acceptEncoding = (opts.acceptCompression ?? ["gzip"]).join(",");
+  const compressMinBytes = opts.compressMinBytes ?? 1024;
+  const streamsRequests = opts.requestStreaming ?? runtimeStreamsRequests();
+  const tooLarge = (n: number) =>
+    new RpcError(
+      Code.RESOURCE_EXHAUSTED,
+      `response message of at least ${n} bytes exceeds the limit of ${maxBytes} bytes`,
+    );
+
+  function headersOf(req: TransportRequestBase, stream: boolean): Headers {
+    const headers = new Headers();
+    metadataToHeaders(req.metadata, (k, v) => headers.append(k, v));
+    headers.set("content-type", formatConnectContentType(stream, req.contentSubtype));
+    headers.set(connectHeaders.protocolVersion, CONNECT_PROTOCOL_VERSION);
+    headers.set(
+      stream ? connectHeaders.streamAcceptEncoding : connectHeaders.unaryAcceptEncoding,
+      acceptEncoding,
+    );
+    if (req.timeoutMs !== undefined) {
+      headers.set(connectHeaders.timeout, String(Math.max(0, Math.ceil(req.timeoutMs))));
+    }
+    return headers;
+  }
+
+  /** Runs one fetch with the call's signal; maps transport failures to a status. */
+  async function send(
+    req: TransportRequestBase,
+    url: string,
+    init: RequestInit & { duplex?: "half" },
+    controller: AbortController,
+    failure: () => unknown,
+  ): Promise<Response> {
+    if (opts.credentials !== undefined) init.credentials = opts.credentials;
+    init.signal = controller.signal;
+    try {
+      return await fetchFn(url, init);
+    } catch (e) {
+      if (req.signal.aborted) throw req.signal.reason;
+      const cause = failure();
+      if (cause !== undefined) throw RpcError.from(cause, Code.CANCELLED);
+      throw new RpcError(
+        Code.UNAVAILABLE,
+        `Connect request to ${url} failed: ${(e as Error)?.message ?? e}`,
+        { cause: e },
+      );
+    }
+  }
+
+  /** An AbortController that follows the call's signal until released. */
+  function follow(
+    signal: AbortSignal,
+  ): { controller: AbortController; release(reason?: RpcError): void } {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    let released = false;
+    return {
+      controller,
+      release(reason) {
+        if (released) return;
+        released = true;
+        signal.removeEventListener("abort", onAbort);
+        if (reason !== undefined && !controller.signal.aborted) controller.abort(reason);
+      },
+    };
+  }
+
+  async function unary(req: UnaryTransportRequest): Promise<UnaryTransportResponse> {
+    if (req.signal.aborted) throw req.signal.reason;
+    const compress = sendCompression.name !== "identity" &&
+      req.message.byteLength >= compressMinBytes;
+    const body = compress ? await sendCompression.compress(req.message) : req.message;
+    const headers = headersOf(req, false);
+    let url = baseUrl + req.method.path;
+    const init: RequestInit = { method: "POST", headers };
+    if (opts.useHttpGet === true && req.method.noSideEffects) {
+      url = connectGetUrl(
+        url,
+        req.contentSubtype,
+        body,
+        compress ? sendCompression.name : undefined,
+      );
+      init.method = "GET";
+      headers.delete("content-type");
+      headers.delete(connectHeaders.protocolVersion);
+    } else {
+      init.body = body as Uint8Array<ArrayBuffer>;
+      if (compress) headers.set(connectHeaders.unaryEncoding, sendCompression.name);
+    }
+    const { controller, release } = follow(req.signal);
+    try {
+      const response = await send(req, url, init, controller, () => undefined);
+      const compression = await validateConnectResponse(
+        response,
+        url,
+        false,
+        req.contentSubtype,
+        maxBytes,
+      );
+      let message = await readBodyBytes(response.body, maxBytes, null, tooLarge);
+      // fetch decodes a Content-Encoding it knows by itself (browsers, undici,
+      // Deno); only a body that still starts with gzip's magic is decoded here.
+      if (compression.name !== "identity" && isGzip(message)) {
+        message = await compression.decompress(message, maxBytes);
+      }
+      const fields = unaryResponseMetadata(response);
+      return {
+        header: metadataFromHeaders(fields.header),
+        message,
+        trailer: metadataFromHeaders(fields.trailer),
+      };
+    } catch (e) {
+      if (req.signal.aborted) throw req.signal.reason;
+      if (e instanceof RpcError) throw e;
+      throw new RpcError(
+        Code.UNAVAILABLE,
+        `Connect response from ${url} failed: ${(e as Error)?.message ?? e}`,
+        {
+          cause: e,
+        },
+      );
+    } finally {
+      release();
+    }
+  }
+
+  function envelope(message: Uint8Array): Uint8Array | Promise<Uint8Array> {
+    if (sendCompression.name === "identity" || message.byteLength < compressMinBytes) {
+      return encodeEnvelope(0, message);
+    }
+    return sendCompression.compress(message).then((p) => encodeEnvelope(FLAG_COMPRESSED, p));
+  }
+
+  async function stream(req: StreamTransportRequest): Promise<StreamTransportResponse> {
+    const { method } = req;
+    if (method.kind === "bidi_streaming") {
+      throw new RpcError(
+        Code.UNIMPLEMENTED,
+        `${method.path} is bidi streaming, which Connect over fetch cannot carry (fetch reads no ` +
+          `response before the request ends); call it with the HTTP/2 transport, wirecall/transports/http2`,
+      );
+    }
+    if (method.kind === "client_streaming" && !streamsRequests) {
+      throw new RpcError(
+        Code.UNIMPLEMENTED,
+        `${method.path} is client streaming, and this runtime's fetch cannot stream a request ` +
+          `body; call it from Deno, Node or Bun, or with the HTTP/2 transport`,
+      );
+    }
+    if (req.signal.aborted) throw req.signal.reason;
+    const url = baseUrl + method.path;
+    const headers = headersOf(req, true);
+    if (sendCompression.name !== "identity") {
+      headers.set(connectHeaders.streamEncoding, sendCompression.name);
+    }
+    const { controller, release } = follow(req.signal);
+    let requestError: unknown;
+    let body: BodyInit;
+    const init: RequestInit & { duplex?: "half" } = { method: "POST", headers };
+    if (method.requestStream) {
+      const iterator = req.messages[Symbol.asyncIterator]();
+      body = new ReadableStream<Uint8Array>({
+        async pull(c) {
+          try {
+            const r = await iterator.next();
+            if (r.done) c.close();
+            else c.enqueue(await envelope(r.value));
+          } catch (e) {
+            requestError = e;
+            controller.abort(new RpcError(Code.CANCELLED, "the request stream failed"));
+            c.error(e);
+          }
+        },
+        async cancel() {
+          await iterator.return?.();
+        },
+      }) as BodyInit;
+      init.duplex = "half";
+    } else {
+      const parts: Uint8Array[] = [];
+      for await (const m of req.messages) parts.push(await envelope(m));
+      if (parts.length !== 1) {
+        release();
+        throw new RpcError(
+          Code.INTERNAL,
+          `${method.path} takes one request message, got ${parts.length}`,
+        );
+      }
+      body = parts[0] as Uint8Array<ArrayBuffer>;
+    }
+    init.body = body;
+    let response: Response;
+    let compression: Compression;
+    try {
+      response = await send(req, url, init, controller, () => requestError);
+      compression = await validateConnectResponse(
+        response,
+        url,
+        true,
+        req.contentSubtype,
+        maxBytes,
+      );
+    } catch (e) {
+      release();
+      throw e;
+    }
+    const trailer = new Metadata();
+    return {
+      header: metadataFromHeaders(streamResponseHeader(response)),
+      messages: readMessages(response, compression, trailer, req.signal, release),
+      trailer,
+    };
+  }
+
+  async function* readMessages(
+    response: Response,
+    compression: Compression,
+    trailer: Metadata,
+    signal: AbortSignal,
+    release: (reason?: RpcError) => void,
+  ): AsyncGenerator<Uint8Array> {
+    let ended = false;
+    let endStream: ReturnType<typeof decodeEndStream> | undefined;
+    try {
+      if (response.body === null) throw new RpcError(Code.INTERNAL, "Connect response has no body");
+      for await (const frame of decodeEnvelopes(response.body, maxBytes)) {
+        if (endStream !== undefined) {
+          throw new RpcError(
+            Code.INTERNAL,
+            "Connect response has data after its end-of-stream message",
+          );
+        }
+        if ((frame.flags & FLAG_END_STREAM) !== 0) {
+          const data = await messageOf(frame, compression, maxBytes);
+          endStream = decodeEndStream(data);
+          continue;
+        }
+        yield await messageOf(frame, compression, maxBytes);
+      }
+      ended = true;
+    } catch (e) {
+      ended = true;
+      if (signal.aborted) throw signal.reason;
+      if (e instanceof RpcError) throw e;
+      throw new RpcError(
+        Code.UNAVAILABLE,
+        `Connect response stream failed: ${(e as Error)?.message ?? e}`,
+        { cause: e },
+      );
+    } finally {
+      release(ended ? undefined : new RpcError(Code.CANCELLED, "the caller stopped reading"));
+    }
+    if (signal.aborted) throw signal.reason;
+    if (endStream === undefined) {
+      throw new RpcError(Code.INTERNAL, "Connect response ended without an end-of-stream message");
+    }
+    trailer.merge(endStream.trailer);
+    if (endStream.error !== undefined) throw endStream.error;
+  }
+
+  return { unary, stream };
+}

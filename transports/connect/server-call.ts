@@ -1,0 +1,318 @@
+import {
+  Code,
+  type Compression,
+  decodeEnvelopes,
+  encodeEnvelope,
+  FLAG_COMPRESSED,
+  httpStatusFromCode,
+  Metadata,
+  metadataToHeaders,
+  type PeerInfo,
+  RpcError,
+  type ServerCallIO,
+} from "../../mod.ts";
+import { messageOf } from "../grpc-web/frame-reader.ts";
+import { encodeEndStream, FLAG_END_STREAM } from "./end-stream.ts";
+import { errorToJsonBytes } from "./error-json.ts";
+import { connectHeaders } from "./request-header.ts";
+import { muxTrailers } from "./trailer-mux.ts";
+
+/** What a Connect server call needs to know of its request. */
+export interface ConnectCallInit {
+  /** The request; its signal cancels the call. */
+  request: Request;
+  /** Base response headers (the content type, CORS). */
+  headers: Headers;
+  /** `"proto"` or `"json"`. */
+  contentSubtype: string;
+  /** From `connect-timeout-ms`. */
+  timeoutMs: number | undefined;
+  /** Decompresses the request message(s). */
+  requestCompression: Compression;
+  /** Compresses the response message(s). */
+  responseCompression: Compression;
+  /** Messages smaller than this are sent uncompressed. */
+  compressMinBytes: number;
+  /** The request message limit, before and after decompression. */
+  maxReceiveMessageBytes: number;
+  /** The caller. */
+  peer: PeerInfo;
+  /** Request metadata. */
+  metadata: Metadata;
+}
+
+/**
+ * The response to a unary Connect call that failed: the HTTP status the code
+ * maps to, Connect error JSON, the headers and the error's metadata as
+ * headers, the trailers as `trailer-`-prefixed headers.
+ */
+export function unaryErrorResponse(
+  base: Headers,
+  error: RpcError,
+  header?: Metadata,
+  trailer?: Metadata,
+): Response {
+  const headers = new Headers(base);
+  headers.set("content-type", "application/json");
+  headers.delete(connectHeaders.unaryEncoding);
+  const add = (k: string, v: string) => headers.append(k, v);
+  if (header !== undefined) metadataToHeaders(header, add);
+  metadataToHeaders(error.metadata, add);
+  if (trailer !== undefined) muxTrailers(trailer, add);
+  return new Response(errorToJsonBytes(error) as Uint8Array<ArrayBuffer>, {
+    status: httpStatusFromCode(error.code),
+    headers,
+  });
+}
+
+/** Cancels a call when its request goes away, and settles the runtime's handler then. */
+abstract class ConnectCall {
+  readonly metadata: Metadata;
+  readonly timeoutMs: number | undefined;
+  readonly signal: AbortSignal;
+  readonly peer: PeerInfo;
+  readonly contentSubtype: string;
+  readonly requestEncoding: string | undefined;
+  /** Resolves to the `Response` to return to the runtime. */
+  readonly response: Promise<Response>;
+
+  protected readonly init: ConnectCallInit;
+  protected ended = false;
+  readonly #abort = new AbortController();
+  #resolve!: (response: Response) => void;
+  #responded = false;
+  readonly #onRequestAbort = () => this.cancel("the client went away");
+
+  constructor(init: ConnectCallInit) {
+    this.init = init;
+    this.metadata = init.metadata;
+    this.timeoutMs = init.timeoutMs;
+    this.signal = this.#abort.signal;
+    this.peer = init.peer;
+    this.contentSubtype = init.contentSubtype;
+    const encoding = init.requestCompression.name;
+    this.requestEncoding = encoding === "identity" ? undefined : encoding;
+    this.response = new Promise((resolve) => (this.#resolve = resolve));
+    init.request.signal?.addEventListener("abort", this.#onRequestAbort, { once: true });
+  }
+
+  protected cancel(why: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.#abort.abort(new RpcError(Code.CANCELLED, why));
+    this.onCancel();
+    // The router does not end a call its peer abandoned; settle the runtime's
+    // handler anyway, so that a graceful shutdown is not kept waiting.
+    this.respond(new Response(null, { status: 499 }));
+  }
+
+  protected onCancel(): void {}
+
+  protected respond(response: Response): void {
+    if (this.#responded) return;
+    this.#responded = true;
+    this.init.request.signal?.removeEventListener("abort", this.#onRequestAbort);
+    this.#resolve(response);
+  }
+
+  protected get responded(): boolean {
+    return this.#responded;
+  }
+}
+
+/**
+ * One unary Connect call on the server: the request message is the whole
+ * body (or the GET query), and the response is sent whole once the call
+ * ends — the message with headers and `trailer-` headers, or error JSON
+ * with the HTTP status its code maps to.
+ */
+export class ConnectUnaryCall extends ConnectCall implements ServerCallIO {
+  readonly messages: AsyncIterable<Uint8Array>;
+  #header: Metadata | undefined;
+  #message: Uint8Array | undefined;
+
+  /** `read` yields the raw request message, still compressed if the request says so. */
+  constructor(init: ConnectCallInit, read: () => Promise<Uint8Array>) {
+    super(init);
+    this.messages = this.#readRequest(read);
+  }
+
+  async *#readRequest(read: () => Promise<Uint8Array>): AsyncGenerator<Uint8Array> {
+    const { requestCompression, maxReceiveMessageBytes: max } = this.init;
+    let bytes: Uint8Array;
+    try {
+      bytes = await read();
+    } catch (e) {
+      if (e instanceof RpcError) throw e;
+      throw new RpcError(
+        Code.CANCELLED,
+        `reading the request failed: ${(e as Error)?.message ?? e}`,
+        {
+          cause: e,
+        },
+      );
+    }
+    yield requestCompression.name === "identity"
+      ? bytes
+      : await requestCompression.decompress(bytes, max);
+  }
+
+  sendHeader(header: Metadata): void {
+    this.#header ??= header;
+  }
+
+  sendMessage(message: Uint8Array): void {
+    this.#message = message;
+  }
+
+  end(error: RpcError | undefined, trailer: Metadata, header: Metadata | undefined): void {
+    if (this.ended) {
+      this.respond(new Response(null, { status: 499 }));
+      return;
+    }
+    this.ended = true;
+    const head = this.#header ?? header ?? new Metadata();
+    if (error !== undefined || this.#message === undefined) {
+      const e = error ?? new RpcError(Code.INTERNAL, "the handler sent no response message");
+      this.respond(unaryErrorResponse(this.init.headers, e, head, trailer));
+      return;
+    }
+    const message = this.#message;
+    const { responseCompression: compression, compressMinBytes } = this.init;
+    const headers = new Headers(this.init.headers);
+    const add = (k: string, v: string) => headers.append(k, v);
+    metadataToHeaders(head, add);
+    muxTrailers(trailer, add);
+    if (compression.name === "identity" || message.byteLength < compressMinBytes) {
+      this.respond(new Response(message as Uint8Array<ArrayBuffer>, { status: 200, headers }));
+      return;
+    }
+    compression.compress(message).then((packed) => {
+      headers.set(connectHeaders.unaryEncoding, compression.name);
+      this.respond(new Response(packed as Uint8Array<ArrayBuffer>, { status: 200, headers }));
+    }, (e) => {
+      const failure = RpcError.from(e, Code.INTERNAL);
+      this.respond(unaryErrorResponse(this.init.headers, failure, head, trailer));
+    });
+  }
+}
+
+/**
+ * One streaming Connect call on the server (client, server or bidi
+ * streaming): enveloped messages both ways, the response as a streaming body
+ * that ends with the end-of-stream message carrying the status and trailers.
+ * The HTTP status is always 200; errors travel in the end-of-stream message.
+ */
+export class ConnectStreamCall extends ConnectCall implements ServerCallIO {
+  readonly messages: AsyncIterable<Uint8Array>;
+  readonly #body: ReadableStream<Uint8Array>;
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  #drained: (() => void) | undefined;
+
+  /** Starts a call for `init.request`. */
+  constructor(init: ConnectCallInit) {
+    super(init);
+    this.messages = this.#readRequest();
+    this.#body = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        this.#controller = c;
+      },
+      pull: () => this.#wake(),
+      cancel: () => this.cancel("the client stopped reading the response"),
+    }, { highWaterMark: 8 });
+  }
+
+  protected override onCancel(): void {
+    this.#wake();
+    try {
+      this.#controller.close();
+    } catch {
+      // Already cancelled by the runtime.
+    }
+  }
+
+  #wake(): void {
+    const w = this.#drained;
+    this.#drained = undefined;
+    w?.();
+  }
+
+  async *#readRequest(): AsyncGenerator<Uint8Array> {
+    const { request, maxReceiveMessageBytes: max, requestCompression } = this.init;
+    if (request.body === null) return;
+    try {
+      for await (const frame of decodeEnvelopes(request.body, max)) {
+        if ((frame.flags & ~FLAG_COMPRESSED) !== 0) {
+          throw new RpcError(
+            Code.INVALID_ARGUMENT,
+            `Connect protocol error: request envelope with flags 0x${frame.flags.toString(16)}`,
+          );
+        }
+        yield await messageOf(frame, requestCompression, max);
+      }
+    } catch (e) {
+      if (e instanceof RpcError) throw e;
+      throw new RpcError(
+        Code.CANCELLED,
+        `reading the request failed: ${(e as Error)?.message ?? e}`,
+        {
+          cause: e,
+        },
+      );
+    }
+  }
+
+  #headers(header: Metadata): Headers {
+    const headers = new Headers(this.init.headers);
+    const compression = this.init.responseCompression.name;
+    if (compression !== "identity") headers.set(connectHeaders.streamEncoding, compression);
+    metadataToHeaders(header, (k, v) => headers.append(k, v));
+    return headers;
+  }
+
+  #enqueue(frame: Uint8Array): void | Promise<void> {
+    if (this.ended) return;
+    this.#controller.enqueue(frame);
+    const size = this.#controller.desiredSize;
+    if (size !== null && size <= 0) {
+      return new Promise((resolve) => (this.#drained = resolve));
+    }
+  }
+
+  sendHeader(header: Metadata): void {
+    if (this.responded || this.ended) return;
+    this.respond(new Response(this.#body, { status: 200, headers: this.#headers(header) }));
+  }
+
+  sendMessage(message: Uint8Array): void | Promise<void> {
+    if (this.ended) return;
+    const compression = this.init.responseCompression;
+    if (compression.name === "identity" || message.byteLength < this.init.compressMinBytes) {
+      return this.#enqueue(encodeEnvelope(0, message));
+    }
+    return compression.compress(message).then((packed) =>
+      this.#enqueue(encodeEnvelope(FLAG_COMPRESSED, packed))
+    );
+  }
+
+  end(error: RpcError | undefined, trailer: Metadata, header: Metadata | undefined): void {
+    if (this.ended) {
+      this.respond(new Response(null, { status: 499 }));
+      return;
+    }
+    this.sendHeader(header ?? new Metadata());
+    this.#enqueue(encodeEnvelope(FLAG_END_STREAM, encodeEndStream(error, trailer)));
+    this.ended = true;
+    this.#controller.close();
+  }
+}
+
+/**
+ * The whole answer to a streaming call refused before it started (a bad
+ * timeout, an unsupported encoding): HTTP 200 with only the end-of-stream
+ * message.
+ */
+export function streamErrorResponse(base: Headers, error: RpcError): Response {
+  const body = encodeEnvelope(FLAG_END_STREAM, encodeEndStream(error, new Metadata()));
+  return new Response(body as Uint8Array<ArrayBuffer>, { status: 200, headers: base });
+}
