@@ -5,11 +5,24 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
-/** Counts from Node's test runner (spec or TAP reporter). */
+/**
+ * How Node runs a suite: one file at a time, and exiting once its tests are
+ * done, so that a test that timed out and left work behind (a timer, a
+ * socket) fails by name instead of keeping its file's process alive.
+ */
+export const NODE_TEST_ARGS = ["--test", "--test-concurrency=1", "--test-force-exit"];
+
+/**
+ * Counts from Node's test runner (spec or TAP reporter). A test that timed
+ * out is "cancelled" there, and counts as failed here.
+ */
 export function parseNodeCounts(out) {
-  const pass = /^ℹ pass (\d+)/m.exec(out) ?? /^# pass (\d+)/m.exec(out);
-  const fail = /^ℹ fail (\d+)/m.exec(out) ?? /^# fail (\d+)/m.exec(out);
-  return { passed: Number(pass?.[1] ?? 0), failed: Number(fail?.[1] ?? 0) };
+  const count = (what) =>
+    Number(
+      (new RegExp(`^ℹ ${what} (\\d+)`, "m").exec(out) ??
+        new RegExp(`^# ${what} (\\d+)`, "m").exec(out))?.[1] ?? 0,
+    );
+  return { passed: count("pass"), failed: count("fail") + count("cancelled") };
 }
 
 /**

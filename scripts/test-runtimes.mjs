@@ -10,7 +10,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { parseBunCounts, parseNodeCounts, runSuite } from "./suite-runner.mjs";
+import { NODE_TEST_ARGS, parseBunCounts, parseNodeCounts, runSuite } from "./suite-runner.mjs";
 
 /** How long one runtime's suite may run before it counts as failed. */
 const SUITE_TIMEOUT_MS = 300_000;
@@ -98,8 +98,7 @@ export async function runRuntimeSuites({ root, only = [] }) {
       "workerd",
       process.execPath,
       [
-        "--test",
-        "--test-concurrency=1",
+        ...NODE_TEST_ARGS,
         "dist/tests/workerd/workerd.suite.js",
       ],
       parseNodeCounts,
@@ -113,8 +112,7 @@ export async function runRuntimeSuites({ root, only = [] }) {
         "chromium",
         process.execPath,
         [
-          "--test",
-          "--test-concurrency=1",
+          ...NODE_TEST_ARGS,
           "dist/tests/browser/chromium.suite.js",
         ],
         parseNodeCounts,

@@ -6,7 +6,13 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
-import { findTests, parseDenoCounts, parseNodeCounts, runSuite } from "./suite-runner.mjs";
+import {
+  findTests,
+  NODE_TEST_ARGS,
+  parseDenoCounts,
+  parseNodeCounts,
+  runSuite,
+} from "./suite-runner.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -37,12 +43,11 @@ const sourceTests = findTests(join(root, "tests"), ".test.ts").map((p) => relati
 const builtTests = findTests(join(root, "dist", "tests"), ".test.js").map((p) => relative(root, p));
 
 run("deno", bin("deno"), ["test", "-A", "--no-check", ...sourceTests], parseDenoCounts);
-run("node20", process.execPath, ["--test", "--test-concurrency=1", ...builtTests], parseNodeCounts);
+run("node20", process.execPath, [...NODE_TEST_ARGS, ...builtTests], parseNodeCounts);
 if (existsSync(node26)) {
   run("node26", node26, [
     "--conditions=wirecall-source",
-    "--test",
-    "--test-concurrency=1",
+    ...NODE_TEST_ARGS,
     ...sourceTests,
   ], parseNodeCounts);
 } else {

@@ -2,7 +2,7 @@
 // playwright-core, opens a page (its script bundled with esbuild) that calls
 // a wirecall gRPC-Web server on another origin; each call is checked in the
 // page and its outcome asserted here.
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";

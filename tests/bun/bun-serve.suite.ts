@@ -1,6 +1,6 @@
 // Run by scripts/test-runtimes.mjs with `bun test`: the gRPC-Web handler
 // under Bun.serve, called by the gRPC-Web client on Bun's own fetch.
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
 import { Code, createClient, ManualClock, RpcError } from "wirecall";

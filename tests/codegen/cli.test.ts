@@ -1,5 +1,5 @@
 // The wirecall-codegen command line and the protoc-gen-wirecall plugin.
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

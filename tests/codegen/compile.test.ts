@@ -1,6 +1,6 @@
 // The compiler's descriptors for each language feature, checked through the
 // fields a code generator reads.
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { create, createFileRegistry, getExtension } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";

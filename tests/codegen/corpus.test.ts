@@ -1,7 +1,7 @@
 // Exactness: for every file of the googleapis corpus, the FileDescriptorProto
 // wirecall compiles equals the one `buf build` produces, field by field —
 // with SourceCodeInfo (spans, comments) and without.
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { compile } from "wirecall/codegen";
 import { compareWithBuf } from "./support/compare.ts";

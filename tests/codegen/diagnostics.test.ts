@@ -1,6 +1,6 @@
 // Semantic and syntax checks: each broken input yields protoc-style
 // `file:line:col: message` diagnostics, several at once, and never a crash.
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { compile, CompileError, compileOrThrow, formatDiagnostic } from "wirecall/codegen";
 

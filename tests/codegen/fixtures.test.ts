@@ -3,7 +3,7 @@
 // editions features, comment placement, protoc's package scoping
 // (fixtures/scoping/). All are compiled in one invocation, as buf builds the
 // directory, and each file equals `buf build`'s output.
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 // The generator: protoc-gen-es schemas plus typed client/server companions.
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { compile, generate } from "wirecall/codegen";
 

@@ -1,6 +1,6 @@
 // The generated companions work with wirecall's core: a server implemented
 // as `DemoServiceImpl` answers a client made by `createDemoServiceClient`.
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { createRouter } from "wirecall";
 import { createLoopbackTransport } from "wirecall/transports/loopback";

@@ -1,4 +1,4 @@
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import type { Http2Server } from "wirecall/transports/http2";
 import { allCases, runCases } from "../interop/cases.ts";

@@ -1,4 +1,4 @@
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { createServer as createH2cServer } from "node:http2";
 import type { AddressInfo } from "node:net";

@@ -2,7 +2,7 @@
 // (WIRECALL_BACKPRESSURE_MIB to change it) is streamed each way to a reader
 // that takes its time, and the sender's memory, measured in its own process,
 // stays within a few tens of MiB of where it started.
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import process from "node:process";

@@ -1,4 +1,4 @@
-import { after, describe, test } from "node:test";
+import { after, describe, test } from "../support/test.ts";
 import { rmSync } from "node:fs";
 import assert from "node:assert/strict";
 import { Code, createClient, encodeEnvelope, type RpcError } from "wirecall";

@@ -1,6 +1,6 @@
 // Runs every gRPC interop case in every pairing of wirecall with itself,
 // @grpc/grpc-js and @connectrpc/connect-node, in cleartext and over TLS.
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import process from "node:process";

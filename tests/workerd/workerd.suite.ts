@@ -1,7 +1,7 @@
 // Run by scripts/test-runtimes.mjs under Node: workerd (from npm) hosts the
 // gRPC-Web handler, bundled with esbuild; Node and Deno clients call it, and
 // the gRPC-Web client also runs inside workerd, calling out to a Node server.
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
