@@ -1,4 +1,4 @@
-import { describe, test } from "node:test";
+import { describe, test } from "./support/test.ts";
 import assert from "node:assert/strict";
 import { anyPack } from "@bufbuild/protobuf/wkt";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";

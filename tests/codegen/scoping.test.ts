@@ -2,7 +2,7 @@
 // name's first component binds to the innermost scope that defines it, but a
 // package only counts when the file's own package or a dependency's package
 // lies in it. Other files of the same compilation are not seen.
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { compile, formatDiagnostic } from "wirecall/codegen";

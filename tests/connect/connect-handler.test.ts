@@ -1,6 +1,6 @@
 // The Connect protocol on the wire, from the server side: what curl and any
 // HTTP client see when they call the fetch handler directly.
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";

@@ -1,6 +1,6 @@
 // @connectrpc/connect-web (the browser client, on fetch) calls the wirecall
 // fetch handler over the Connect protocol: JSON and binary, POST and GET.
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
 import {

@@ -1,7 +1,7 @@
 // The gRPC interop cases over the Connect protocol, in every pairing of
 // wirecall with @connectrpc/connect-node: the Connect client of each side
 // against the server of each side, in cleartext and over TLS.
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import type * as http2 from "node:http2";
 import type { Http2Server } from "wirecall/transports/http2";

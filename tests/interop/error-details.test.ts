@@ -2,7 +2,7 @@
 // ways between wirecall and the two reference stacks: @grpc/grpc-js with an
 // independent protobuf encoder (protobufjs, on googleapis' own .proto files
 // from google-proto-files) and gRPC's C core (Debian's python3-grpcio).
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
