@@ -122,6 +122,15 @@ export {
   type ServerResponse,
 } from "./src/interceptor.ts";
 export { CallScope } from "./src/call-scope.ts";
+export { type CallStats, newCallStats } from "./src/call-stats.ts";
+export { type CallEndListener, watchClientCall, watchServerCall } from "./src/call-outcome.ts";
+export {
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitState,
+  type CircuitStateChange,
+  createCircuitBreaker,
+} from "./src/circuit-breaker.ts";
 export {
   type BiDiStreamingFn,
   type CallOptions,

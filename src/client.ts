@@ -14,6 +14,7 @@ import {
 import * as z from "zod/mini";
 import { currentHandlerContext } from "./async-context.ts";
 import { CallScope } from "./call-scope.ts";
+import { type CallStats, newCallStats } from "./call-stats.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { type Codec, codecFor, type CodecFormat } from "./codec.ts";
 import { Code } from "./code.ts";
@@ -139,6 +140,18 @@ export function toMessage<Desc extends DescMessage>(
   return v.$typeName === schema.typeName ? value as MessageShape<Desc> : create(schema, value);
 }
 
+function countSent(stats: CallStats, bytes: Uint8Array): Uint8Array {
+  stats.sentMessages++;
+  stats.sentBytes += bytes.byteLength;
+  return bytes;
+}
+
+function countReceived(stats: CallStats, bytes: Uint8Array): Uint8Array {
+  stats.receivedMessages++;
+  stats.receivedBytes += bytes.byteLength;
+  return bytes;
+}
+
 async function* mapAsync<A, B>(source: AsyncIterable<A>, fn: (a: A) => B): AsyncGenerator<B> {
   for await (const item of source) yield fn(item);
 }
@@ -210,7 +223,14 @@ export function createClient<S extends DescService>(
     if (desc.methodKind === "unary") {
       return async (req) => {
         if (req.stream) throw new RpcError(Code.INTERNAL, "unary call given a request stream");
-        const res = await transport.unary({ ...base(req), message: input.encode(req.message) });
+        const stats = req.stats;
+        const message = input.encode(req.message);
+        if (stats !== undefined) {
+          stats.attempts++;
+          countSent(stats, message);
+        }
+        const res = await transport.unary({ ...base(req), message });
+        if (stats !== undefined) countReceived(stats, res.message);
         return {
           header: res.header,
           trailer: res.trailer,
@@ -220,19 +240,27 @@ export function createClient<S extends DescService>(
       };
     }
     return async (req): Promise<ClientResponse> => {
+      const stats = req.stats;
+      if (stats !== undefined) stats.attempts++;
+      const encode = stats === undefined
+        ? (m: Message) => input.encode(m)
+        : (m: Message) => countSent(stats, input.encode(m));
+      const decode = stats === undefined
+        ? (b: Uint8Array) => output.decode(b)
+        : (b: Uint8Array) => output.decode(countReceived(stats, b));
       const messages = req.stream
-        ? mapAsync(req.messages, (m) => input.encode(m))
-        : singleMessageStream(input.encode(req.message));
+        ? mapAsync(req.messages, encode)
+        : singleMessageStream(encode(req.message));
       const res = await transport.stream({ ...base(req), messages });
       if (info.responseStream) {
         return {
           header: res.header,
           trailer: res.trailer,
           stream: true,
-          messages: mapAsync(res.messages, (b) => output.decode(b)),
+          messages: mapAsync(res.messages, decode),
         };
       }
-      const message = output.decode(await readSingleMessage(res.messages, info.path));
+      const message = decode(await readSingleMessage(res.messages, info.path));
       return { header: res.header, trailer: res.trailer, stream: false, message };
     };
   }
@@ -271,6 +299,7 @@ export function createClient<S extends DescService>(
       metadata,
       signal: scope.signal,
       timeoutMs: scope.timeoutMs,
+      stats: newCallStats(),
     };
     if (rt.info.requestStream) {
       const messages = mapAsync(

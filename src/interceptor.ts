@@ -1,4 +1,5 @@
 import type { DescMethod, Message } from "@bufbuild/protobuf";
+import type { CallStats } from "./call-stats.ts";
 import type { HandlerContext } from "./handler-context.ts";
 import type { Metadata } from "./metadata.ts";
 import type { MethodInfo } from "./method.ts";
@@ -20,6 +21,11 @@ export type ClientRequest = {
   signal: AbortSignal;
   /** Time left to the deadline in ms, or undefined. */
   timeoutMs: number | undefined;
+  /**
+   * Messages, bytes and attempts of the call so far, kept by the client
+   * (absent only on a request an interceptor built from nothing).
+   */
+  readonly stats?: CallStats;
 } & MessageOrStream;
 
 /** A client call's answer, as client interceptors see it. */
@@ -57,6 +63,8 @@ export type ServerRequest = {
   readonly desc: DescMethod;
   /** The handler context: metadata, deadline, signal, response headers and trailers. */
   readonly context: HandlerContext;
+  /** Messages and bytes of the call so far, kept by the router. */
+  readonly stats?: CallStats;
 } & MessageOrStream;
 
 /** What a handler answered, as server interceptors see it. */

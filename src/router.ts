@@ -26,6 +26,7 @@ import {
 import { Metadata } from "./metadata.ts";
 import { type MethodInfo, methodInfo } from "./method.ts";
 import { byteLimitOption, clockOption, functionOption, parseOptions } from "./options.ts";
+import { type CallStats, newCallStats } from "./call-stats.ts";
 import { RpcError } from "./rpc-error.ts";
 import type { ServerCallIO } from "./server-call.ts";
 import { toMessage } from "./client.ts";
@@ -72,6 +73,18 @@ export interface RouterOptions {
   clock?: Clock;
   /** The largest response message a handler may send, in bytes (default: no limit). */
   maxSendMessageBytes?: number;
+  /**
+   * Load shedding: at most this many calls are served at once, over every
+   * transport; a call beyond it is refused at once with
+   * `RESOURCE_EXHAUSTED`, never queued (default: no limit).
+   */
+  maxConcurrentCalls?: number;
+  /**
+   * Services (`"pkg.Service"`) or methods (`"/pkg.Service/Method"`) never
+   * shed and not counted against `maxConcurrentCalls`, so that health
+   * probes still answer under load (default: `["grpc.health.v1.Health"]`).
+   */
+  shedExempt?: string[];
 }
 
 /** Options of one service registration. */
@@ -84,6 +97,10 @@ const routerOptionsSchema = z.strictObject({
   interceptors: z.optional(z.array(functionOption)),
   clock: z.optional(clockOption),
   maxSendMessageBytes: z.optional(byteLimitOption),
+  maxConcurrentCalls: z.optional(
+    z.number().check(z.int(), z.positive()),
+  ),
+  shedExempt: z.optional(z.array(z.string().check(z.minLength(1)))),
 });
 const serviceOptionsSchema = z.strictObject({
   interceptors: z.optional(z.array(functionOption)),
@@ -100,6 +117,8 @@ export interface RouteEntry {
 interface Route extends RouteEntry {
   codecs: Record<string, { input: Codec<Message>; output: Codec<Message> }>;
   next: ServerNext;
+  /** Counted against `maxConcurrentCalls`. */
+  shed: boolean;
 }
 
 /**
@@ -142,6 +161,9 @@ export function createRouter(options?: RouterOptions): Router {
   const services: DescService[] = [];
   const serviceNames = new Set<string>();
   const maxSend = opts.maxSendMessageBytes ?? Infinity;
+  const maxCalls = opts.maxConcurrentCalls ?? Infinity;
+  const exempt = new Set(opts.shedExempt ?? ["grpc.health.v1.Health"]);
+  let activeCalls = 0;
 
   const router: Router = {
     services,
@@ -165,6 +187,7 @@ export function createRouter(options?: RouterOptions): Router {
           info,
           desc,
           codecs: {},
+          shed: maxCalls !== Infinity && !exempt.has(info.serviceName) && !exempt.has(info.path),
           next: applyInterceptors(
             invokeHandler(desc, handler as (...args: unknown[]) => unknown),
             interceptors,
@@ -184,9 +207,28 @@ export function createRouter(options?: RouterOptions): Router {
         }
         return Promise.resolve();
       }
-      // A transport that fails while the call ends (a stream already gone)
-      // must not become an unhandled rejection that takes the server down.
-      return serve(route, io).catch(() => {});
+      if (!route.shed) {
+        // A transport that fails while the call ends (a stream already gone)
+        // must not become an unhandled rejection that takes the server down.
+        return serve(route, io).catch(() => {});
+      }
+      if (activeCalls >= maxCalls) {
+        try {
+          io.end(
+            new RpcError(
+              Code.RESOURCE_EXHAUSTED,
+              `the server is at its limit of ${maxCalls} concurrent calls; try again later`,
+            ),
+            new Metadata(),
+            new Metadata(),
+          );
+        } catch {
+          // The stream is already gone.
+        }
+        return Promise.resolve();
+      }
+      activeCalls++;
+      return serve(route, io).catch(() => {}).finally(() => activeCalls--);
     },
   };
   return router;
@@ -264,6 +306,7 @@ export function createRouter(options?: RouterOptions): Router {
       timer = clock.setTimeout(onDeadline, io.timeoutMs!);
     }
 
+    const stats = newCallStats();
     const context: HandlerContext = {
       method: route.info,
       metadata: io.metadata,
@@ -285,15 +328,17 @@ export function createRouter(options?: RouterOptions): Router {
           method: route.info,
           desc: route.desc,
           context,
+          stats,
           stream: true as const,
-          messages: decodeAll(io.messages, codecs.input),
+          messages: decodeAll(io.messages, codecs.input, stats),
         }
         : {
           method: route.info,
           desc: route.desc,
           context,
+          stats,
           stream: false as const,
-          message: await readSingle(io.messages, codecs.input, route.info),
+          message: await readSingle(io.messages, codecs.input, route.info, stats),
         };
       const response = await runInHandlerContext(context, () => route.next(request));
       if (finished) return;
@@ -306,6 +351,8 @@ export function createRouter(options?: RouterOptions): Router {
             `response message of ${bytes.byteLength} bytes exceeds the send limit of ${maxSend} bytes`,
           );
         }
+        stats.sentMessages++;
+        stats.sentBytes += bytes.byteLength;
         sendHeader();
         return io.sendMessage(bytes);
       };
@@ -350,14 +397,20 @@ function invokeHandler(
 async function* decodeAll(
   source: AsyncIterable<Uint8Array>,
   codec: Codec<Message>,
+  stats: CallStats,
 ): AsyncGenerator<Message> {
-  for await (const bytes of source) yield codec.decode(bytes);
+  for await (const bytes of source) {
+    stats.receivedMessages++;
+    stats.receivedBytes += bytes.byteLength;
+    yield codec.decode(bytes);
+  }
 }
 
 async function readSingle(
   source: AsyncIterable<Uint8Array>,
   codec: Codec<Message>,
   info: MethodInfo,
+  stats: CallStats,
 ): Promise<Message> {
   let found: Uint8Array | undefined;
   for await (const bytes of source) {
@@ -369,5 +422,7 @@ async function readSingle(
   if (found === undefined) {
     throw new RpcError(Code.INTERNAL, `${info.path} expects one request message, got none`);
   }
+  stats.receivedMessages = 1;
+  stats.receivedBytes = found.byteLength;
   return codec.decode(found);
 }
