@@ -24,12 +24,29 @@ let offset = 0;
 export function copyBytes(bytes: Uint8Array): Uint8Array {
   const n = bytes.byteLength;
   if (n > MAX_POOLED_BYTES) return bytes.slice();
+  const out = allocBytes(n);
+  out.set(bytes);
+  return out;
+}
+
+/**
+ * A buffer of `n` bytes for the caller to fill entirely: small ones are
+ * carved out of the same shared slabs as {@link copyBytes} (never handed out
+ * twice), larger ones are their own. The bytes are not cleared.
+ *
+ * @example
+ * ```ts
+ * const b = allocBytes(3);
+ * b.set([1, 2, 3]);
+ * ```
+ */
+export function allocBytes(n: number): Uint8Array {
+  if (n > MAX_POOLED_BYTES) return new Uint8Array(n);
   if (offset + n > slab.byteLength) {
     slab = new Uint8Array(SLAB_BYTES);
     offset = 0;
   }
   const out = slab.subarray(offset, offset + n);
-  out.set(bytes);
   offset += (n + 7) & ~7;
   return out;
 }

@@ -6,9 +6,9 @@ import {
   type JsonWriteOptions,
   type MessageShape,
   type Registry,
-  toBinary,
   toJsonString,
 } from "@bufbuild/protobuf";
+import { binaryEncoder } from "./binary-encoder.ts";
 import { Code } from "./code.ts";
 import { RpcError } from "./rpc-error.ts";
 
@@ -42,7 +42,7 @@ export type CodecFormat = "proto" | "json";
 export function protobufCodec<Desc extends DescMessage>(schema: Desc): Codec<MessageShape<Desc>> {
   return {
     name: "proto",
-    encode: (value) => toBinary(schema, value),
+    encode: binaryEncoder(schema),
     decode(bytes) {
       try {
         return fromBinary(schema, bytes);
