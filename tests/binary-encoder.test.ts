@@ -1,7 +1,7 @@
 // The sized binary encoder writes exactly the bytes of @bufbuild/protobuf's
 // toBinary, for every field kind, and leaves what it does not handle
 // (odd values, groups, wrappers) to toBinary, errors included.
-import { describe, test } from "node:test";
+import { describe, test } from "./support/test.ts";
 import assert from "node:assert/strict";
 import {
   create,
@@ -22,8 +22,6 @@ import { compile } from "wirecall/codegen";
 import { binaryEncoder } from "../src/binary-encoder.ts";
 import { file_grpc_testing_messages } from "../protos/gen/grpc/testing/messages_pb.ts";
 import { file_wirecall_bench_v1_bench } from "../protos/gen/wirecall/bench/v1/bench_pb.ts";
-
-const opts = { timeout: 60_000 };
 
 const everything = `
 syntax = "proto2";
@@ -206,7 +204,7 @@ describe("binary encoder", () => {
     ValueSchema,
   ];
 
-  test("random messages of every field kind encode to toBinary's bytes", opts, () => {
+  test("random messages of every field kind encode to toBinary's bytes", () => {
     let runs = 0;
     for (const desc of schemas) {
       for (let seed = 1; seed <= 150; seed++) {
@@ -225,7 +223,7 @@ describe("binary encoder", () => {
     assert.ok(runs > 1000, `only ${runs} messages were compared`);
   });
 
-  test("a descriptor set, proto2 with defaults and nested messages, round-trips", opts, () => {
+  test("a descriptor set, proto2 with defaults and nested messages, round-trips", () => {
     const r = compile({
       files: ["everything.proto"],
       sources: { "everything.proto": everything },
@@ -237,7 +235,7 @@ describe("binary encoder", () => {
     }
   });
 
-  test("a 1 MiB bytes field is written once into a buffer of exactly its size", opts, () => {
+  test("a 1 MiB bytes field is written once into a buffer of exactly its size", () => {
     const desc = file_wirecall_bench_v1_bench.messages.find((m) => m.name === "Payload")!;
     const body = new Uint8Array(1 << 20).fill(7);
     const message = create(desc, { body } as never);
@@ -247,7 +245,7 @@ describe("binary encoder", () => {
     assert.deepEqual(bytes.subarray(0, 4), new Uint8Array([0x0a, 0x80, 0x80, 0x40]));
   });
 
-  test("values toBinary refuses get toBinary's error", opts, () => {
+  test("values toBinary refuses get toBinary's error", () => {
     const reg = compiled(everything, "everything.proto");
     const scalars = reg.getMessage("t.Scalars")!;
     const required = reg.getMessage("t.Required")!;
@@ -272,14 +270,14 @@ describe("binary encoder", () => {
     }
   });
 
-  test("a string of the wrong type and a message of another type go through toBinary", opts, () => {
+  test("a string of the wrong type and a message of another type go through toBinary", () => {
     const reg = compiled(everything, "everything.proto");
     const scalars = reg.getMessage("t.Scalars")!;
     const odd = Object.assign(create(scalars), { s: 12 as unknown as string });
     assert.deepEqual(binaryEncoder(scalars)(odd), toBinary(scalars, odd));
   });
 
-  test("group-encoded (delimited) fields are written by toBinary", opts, () => {
+  test("group-encoded (delimited) fields are written by toBinary", () => {
     const reg = compiled(editions, "editions.proto");
     const node = reg.getMessage("te.Node")!;
     const message = create(node, { id: 1, child: { id: 2 } } as never);
