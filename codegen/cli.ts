@@ -11,7 +11,7 @@
  */
 
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
 import {
   type CodegenConfig,
@@ -19,6 +19,7 @@ import {
   ConfigError,
   parseCodegenConfig,
 } from "./config.ts";
+import { DEFAULT_ES_OPTIONS } from "./generate.ts";
 import { type CodegenIO, formatDiagnostics, runTarget } from "./run.ts";
 
 const USAGE = `Usage: wirecall-codegen [options] [file.proto ...]
@@ -31,7 +32,8 @@ Without files, runs the targets configured in wirecall.codegen.json or in the
   --include_imports              with --descriptor_set_out: add all dependencies
   --include_source_info          with --descriptor_set_out: keep SourceCodeInfo
   --ts_out=DIR                   write TypeScript (protoc-gen-es schemas + clients)
-  --es_opt=KEY=VALUE             protoc-gen-es option (repeatable)
+  --es_opt=KEY=VALUE             protoc-gen-es option (repeatable; default
+                                 target=ts,import_extension=ts,erasable_syntax=true)
   --no_clients                   do not write *_wirecall.ts companions
 
   --config=FILE                  read targets from FILE
@@ -127,9 +129,18 @@ const nodeIO: CodegenIO = {
     walk(dir);
     return out;
   },
+  resolvePath: (path) => resolve(path),
 };
 
-function loadConfig(path: string | undefined): { config: CodegenConfig; baseDir: string } {
+interface LoadedConfig {
+  config: CodegenConfig;
+  /** Directory the config's paths are relative to. */
+  baseDir: string;
+  /** Names the config in messages, e.g. `deno.json#codegen`. */
+  where: string;
+}
+
+function loadConfig(path: string | undefined): LoadedConfig {
   const tryRead = (p: string) => {
     try {
       return readFileSync(p, "utf8");
@@ -148,24 +159,25 @@ function loadConfig(path: string | undefined): { config: CodegenConfig; baseDir:
     const text = tryRead(path);
     if (text === undefined) throw new ConfigError(`${path}: file not found`);
     const json = parse(text, path);
-    const value = path.endsWith("deno.json") || path.endsWith("deno.jsonc") ? json.codegen : json;
+    const isDeno = path.endsWith("deno.json") || path.endsWith("deno.jsonc");
+    const where = isDeno ? `${path}#codegen` : path;
     return {
-      config: parseCodegenConfig(value, path.endsWith("deno.json") ? `${path}#codegen` : path),
+      config: parseCodegenConfig(isDeno ? json.codegen : json, where),
       baseDir: dirname(path),
+      where,
     };
   }
   const own = tryRead("wirecall.codegen.json");
   if (own !== undefined) {
-    return {
-      config: parseCodegenConfig(parse(own, "wirecall.codegen.json"), "wirecall.codegen.json"),
-      baseDir: ".",
-    };
+    const where = "wirecall.codegen.json";
+    return { config: parseCodegenConfig(parse(own, where), where), baseDir: ".", where };
   }
   const deno = tryRead("deno.json");
   if (deno !== undefined) {
     const json = parse(deno, "deno.json");
     if (json.codegen !== undefined) {
-      return { config: parseCodegenConfig(json.codegen, "deno.json#codegen"), baseDir: "." };
+      const where = "deno.json#codegen";
+      return { config: parseCodegenConfig(json.codegen, where), baseDir: ".", where };
     }
   }
   throw new ConfigError(
@@ -189,6 +201,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   let targets: CodegenTarget[];
   let baseDir = ".";
+  let where: string | undefined;
   if (args.files.length) {
     if (!args.tsOut && !args.descriptorSetOut) {
       process.stderr.write(
@@ -200,7 +213,7 @@ export async function main(argv: string[]): Promise<number> {
       inputs: args.files,
       includePaths: args.includePaths.length ? args.includePaths : ["."],
       out: args.tsOut,
-      es: args.es.length ? args.es : ["target=ts", "import_extension=ts"],
+      es: args.es.length ? args.es : [...DEFAULT_ES_OPTIONS],
       clients: args.clients,
       runtimeImport: "wirecall",
       descriptorSetOut: args.descriptorSetOut,
@@ -212,6 +225,7 @@ export async function main(argv: string[]): Promise<number> {
       const loaded = loadConfig(args.config);
       targets = loaded.config.targets;
       baseDir = loaded.baseDir;
+      where = loaded.where;
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       process.stderr.write(`wirecall-codegen: ${e.message}\n`);
@@ -223,9 +237,13 @@ export async function main(argv: string[]): Promise<number> {
   };
   let failed = false;
   const stale: string[] = [];
-  for (const t of targets) {
+  for (const [i, t] of targets.entries()) {
     const started = Date.now();
-    const r = await runTarget(t, baseDir, nodeIO, { check: args.check, progress: log });
+    const r = await runTarget(t, baseDir, nodeIO, {
+      check: args.check,
+      progress: log,
+      origin: where === undefined ? undefined : `${where}.targets[${i}]`,
+    });
     if (r.diagnostics.length) {
       process.stderr.write(formatDiagnostics(r.diagnostics) + "\n");
       failed = true;

@@ -185,8 +185,9 @@ class Compilation {
         if (imp.publicTok !== undefined) entry.publicDeps.push(imp.path);
         const dep = this.load(imp.path, stack.concat(name));
         if (!dep) {
+          // protoc places import errors at the `import` keyword.
           const ts = ast.tokens;
-          const t = imp.pathTok;
+          const t = imp.span.s;
           const line = ts.line[t];
           this.diagnostics.push({
             file: name,

@@ -7,14 +7,14 @@
  */
 
 import { z } from "zod";
+import { DEFAULT_ES_OPTIONS } from "./generate.ts";
 
 const targetSchema: z.ZodType = z.object({
   inputs: z.array(z.string().min(1)).min(1, "list at least one .proto file or directory"),
   includePaths: z.array(z.string()).default(["."]),
   out: z.string().min(1).optional(),
-  es: z.array(z.string().regex(/^[a-z_]+(=.*)?$/, "expected key=value")).default([
-    "target=ts",
-    "import_extension=ts",
+  es: z.array(z.string().regex(/^[a-z_]+(=.*)?$/, "expected key=value")).default(() => [
+    ...DEFAULT_ES_OPTIONS,
   ]),
   clients: z.boolean().default(true),
   runtimeImport: z.string().min(1).default("wirecall"),
@@ -37,7 +37,7 @@ export interface CodegenTarget {
   includePaths: string[];
   /** Directory for generated TypeScript. */
   out?: string;
-  /** protoc-gen-es options (default `["target=ts", "import_extension=ts"]`). */
+  /** protoc-gen-es options (default {@link DEFAULT_ES_OPTIONS}: `target=ts`, `import_extension=ts`, `erasable_syntax=true`). */
   es: string[];
   /** Generate `*_wirecall.ts` client/server companions (default true). */
   clients: boolean;

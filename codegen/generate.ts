@@ -19,7 +19,7 @@ import {
 export interface GenerateOptions {
   /**
    * Options passed to protoc-gen-es, as `key=value` strings.
-   * Default: `["target=ts", "import_extension=ts"]`.
+   * Default: {@link DEFAULT_ES_OPTIONS}.
    */
   es?: string[];
   /** Write `*_wirecall.ts` client/server companions for files with services. Default true. */
@@ -36,7 +36,17 @@ export interface GeneratedFile {
   content: string;
 }
 
-const DEFAULT_ES = ["target=ts", "import_extension=ts"];
+/**
+ * The protoc-gen-es options used when none are given: TypeScript, imports
+ * with a `.ts` extension, and only erasable syntax (no TS `enum`), so the
+ * output runs as it is under Node's type stripping, Deno and bundlers, and
+ * type-checks with `allowImportingTsExtensions`.
+ */
+export const DEFAULT_ES_OPTIONS: readonly string[] = [
+  "target=ts",
+  "import_extension=ts",
+  "erasable_syntax=true",
+];
 
 /**
  * Generates TypeScript for `targets` (import paths) from `files`, which must
@@ -56,7 +66,7 @@ export async function generate(
   targets: string[],
   options: GenerateOptions = {},
 ): Promise<GeneratedFile[]> {
-  const es = options.es ?? DEFAULT_ES;
+  const es = options.es ?? [...DEFAULT_ES_OPTIONS];
   const { protocGenEs } = await import(
     "@bufbuild/protoc-gen-es/dist/cjs/src/protoc-gen-es-plugin.js"
   );

@@ -23,7 +23,12 @@ export {
   type ReadFileAsync,
 } from "./compile.ts";
 export { CompileError, type Diagnostic, formatDiagnostic } from "./diagnostic.ts";
-export { generate, type GeneratedFile, type GenerateOptions } from "./generate.ts";
+export {
+  DEFAULT_ES_OPTIONS,
+  generate,
+  type GeneratedFile,
+  type GenerateOptions,
+} from "./generate.ts";
 export { type DescriptorSetOptions, toDescriptorSet } from "./descriptor-set.ts";
 export {
   type CodegenConfig,

@@ -11,15 +11,12 @@ import type { CodegenTarget } from "./config.ts";
 import { toDescriptorSet } from "./descriptor-set.ts";
 import { type Diagnostic, formatDiagnostic } from "./diagnostic.ts";
 import { generate } from "./generate.ts";
+import { type InputIO, joinPath as join, resolveInputs } from "./inputs.ts";
 
 /** File access for {@link runTarget}; paths are joined with `/`. */
-export interface CodegenIO {
-  /** Reads a file; undefined when it does not exist. */
-  readFile(path: string): Uint8Array | undefined;
+export interface CodegenIO extends InputIO {
   /** Writes a file, creating directories as needed. */
   writeFile(path: string, data: Uint8Array): void;
-  /** Lists `.proto` files under a directory, recursively, as paths relative to it; undefined if not a directory. */
-  listProtos(dir: string): string[] | undefined;
 }
 
 /** Outcome of {@link runTarget}. */
@@ -28,7 +25,7 @@ export interface RunResult {
   changed: string[];
   /** Output paths already up to date. */
   unchanged: string[];
-  /** Compiler problems; nothing is written when there are any. */
+  /** Problems with the inputs or in the files; nothing is written when there are any. */
   diagnostics: Diagnostic[];
 }
 
@@ -38,33 +35,15 @@ export interface RunOptions {
   check?: boolean;
   /** Progress sink (large inputs report every 10%). */
   progress?: (message: string) => void;
+  /**
+   * Names the target in messages about its inputs, e.g.
+   * `deno.json#codegen.targets[0]` (input `i` is then `….inputs[i]`).
+   * Without it, an input is named by itself, as protoc names its arguments.
+   */
+  origin?: string;
 }
 
 const encoder = new TextEncoder();
-
-function join(dir: string, path: string): string {
-  if (!dir || dir === ".") return path;
-  return dir.replace(/\/+$/, "") + "/" + path;
-}
-
-/** Resolves a target's inputs (files or directories) to import paths. */
-export function resolveInputs(target: CodegenTarget, baseDir: string, io: CodegenIO): string[] {
-  const out: string[] = [];
-  for (const input of target.inputs) {
-    const clean = input.replace(/\/+$/, "");
-    let found = false;
-    for (const inc of target.includePaths) {
-      const listed = io.listProtos(join(baseDir, join(inc, clean)));
-      if (listed) {
-        for (const p of listed.sort()) out.push(join(clean, p));
-        found = true;
-        break;
-      }
-    }
-    if (!found) out.push(clean);
-  }
-  return [...new Set(out)];
-}
 
 /**
  * Compiles and generates one target. Paths in the target are relative to
@@ -76,7 +55,17 @@ export async function runTarget(
   io: CodegenIO,
   options: RunOptions = {},
 ): Promise<RunResult> {
-  const files = resolveInputs(target, baseDir, io);
+  const inputs = resolveInputs(
+    target.inputs,
+    target.includePaths,
+    baseDir,
+    io,
+    options.origin === undefined
+      ? target.inputs
+      : target.inputs.map((_, i) => `${options.origin}.inputs[${i}]`),
+  );
+  if (inputs.errors.length) return { changed: [], unchanged: [], diagnostics: inputs.errors };
+  const files = inputs.files;
   let lastStep = -1;
   const result = compile({
     files,

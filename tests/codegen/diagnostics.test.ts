@@ -218,7 +218,7 @@ describe("diagnostics", () => {
       "u.proto": 'syntax = "proto3";\nimport "t.proto";\n',
     });
     assert.deepEqual(errs, [
-      "u.proto:2:8: File recursively imports itself: t.proto -> u.proto -> t.proto",
+      "u.proto:2:1: File recursively imports itself: t.proto -> u.proto -> t.proto",
     ]);
   });
 
@@ -244,7 +244,7 @@ describe("diagnostics", () => {
 
   test("a missing import is reported at the import statement", () => {
     assert.deepEqual(errors('syntax = "proto3";\nimport "nope.proto";\n'), [
-      't.proto:2:8: Import "nope.proto" was not found or had errors.',
+      't.proto:2:1: Import "nope.proto" was not found or had errors.',
     ]);
   });
 

@@ -5,7 +5,7 @@
 import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { compile, formatDiagnostic } from "wirecall/codegen";
+import { compile, formatDiagnostic } from "../../codegen/mod.ts";
 import { diskReader, repoRoot } from "./support/repo.ts";
 
 const root = join(repoRoot, "tests", "codegen", "fixtures");
