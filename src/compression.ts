@@ -15,6 +15,34 @@ export interface Compression {
   decompress(data: Uint8Array, maxBytes: number): Promise<Uint8Array>;
 }
 
+// deflate expands at most ~1032:1, so an input slice of maxBytes/1024 inflates
+// to about maxBytes. Some runtimes (Deno) inflate a whole written chunk at
+// once: fed in slices, a bomb stops within a slice of the limit instead of
+// filling memory first.
+const MIN_SLICE = 1024;
+const MAX_SLICE = 64 * 1024;
+
+function sliceFor(maxBytes: number): number {
+  if (!Number.isFinite(maxBytes)) return Infinity;
+  return Math.min(MAX_SLICE, Math.max(MIN_SLICE, Math.floor(maxBytes / 1024)));
+}
+
+async function feed(
+  writer: WritableStreamDefaultWriter<BufferSource>,
+  data: Uint8Array,
+  slice: number,
+): Promise<void> {
+  if (data.byteLength <= slice) {
+    writer.write(data as Uint8Array<ArrayBuffer>).catch(() => {});
+  } else {
+    for (let offset = 0; offset < data.byteLength; offset += slice) {
+      // Each write waits for the reader to take the output of the one before.
+      await writer.write(data.subarray(offset, offset + slice) as Uint8Array<ArrayBuffer>);
+    }
+  }
+  await writer.close();
+}
+
 async function pipeThrough(
   data: Uint8Array,
   transform: { readable: ReadableStream<Uint8Array>; writable: WritableStream<BufferSource> },
@@ -24,8 +52,7 @@ async function pipeThrough(
   const writer = transform.writable.getWriter();
   // Errors surface through the reader; the writer's promises are observed so
   // that a refused or corrupt input never becomes an unhandled rejection.
-  writer.write(data as Uint8Array<ArrayBuffer>).catch(() => {});
-  writer.close().catch(() => {});
+  feed(writer, data, sliceFor(maxBytes)).catch(() => {});
   const reader = transform.readable.getReader();
   const parts: Uint8Array[] = [];
   let total = 0;

@@ -103,7 +103,13 @@ export class Http2ServerCall implements ServerCallIO {
       }
     });
     stream.on("wantTrailers", () => {
-      if (!stream.destroyed) stream.sendTrailers(this.#trailers ?? { "grpc-status": "0" });
+      if (stream.destroyed) return;
+      try {
+        stream.sendTrailers(this.#trailers ?? { "grpc-status": "0" });
+      } catch {
+        // The session went away between the last DATA and the trailers.
+        stream.destroy();
+      }
     });
     stream.on("error", () => {
       // Reported through "close": a reset or lost stream cancels the call.
@@ -212,7 +218,12 @@ export class Http2ServerCall implements ServerCallIO {
   #failRequest(error: RpcError): void {
     this.#queue.fail(error);
     if (this.#ended) return;
-    this.end(error, new Metadata(), this.#headerSent ? undefined : new Metadata());
+    try {
+      this.end(error, new Metadata(), this.#headerSent ? undefined : new Metadata());
+    } catch {
+      // The stream died while answering; "close" reports it.
+      this.#stream.destroy();
+    }
     this.#abort.abort(error);
   }
 

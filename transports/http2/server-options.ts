@@ -36,6 +36,14 @@ export interface Http2ServerOptions extends WindowOptions {
   closeGraceMs?: number;
   /** Serves requests that are not native gRPC (gRPC-Web, CORS preflights) on the same port. */
   grpcWeb?: GrpcWebHandoff;
+  /**
+   * Hears of an unexpected exception inside the server's own event handling
+   * (a wirecall or runtime defect, never a client's bad input, which is
+   * answered with a status). The stream or connection concerned is ended —
+   * a stream with RST_STREAM(INTERNAL_ERROR) — and the server goes on.
+   * Default: logged with `console.error`.
+   */
+  onError?: (error: Error, context: { event: string }) => void;
 }
 
 const bytes = z.union([z.string(), z.instanceof(Uint8Array)]);
@@ -55,6 +63,7 @@ export const http2ServerOptionsSchema = z.strictObject({
   sendCompression: z.optional(z.enum(["gzip", "identity"])),
   closeGraceMs: z.optional(durationOption),
   grpcWeb: z.optional(functionOption),
+  onError: z.optional(functionOption),
   streamWindowBytes: z.optional(byteLimitOption),
   connectionWindowBytes: z.optional(byteLimitOption),
 });

@@ -53,7 +53,12 @@ export interface Http2Server {
 
 const sessionPeers = new WeakMap<http2.ServerHttp2Session, PeerInfo>();
 
-function peerOf(session: http2.ServerHttp2Session): PeerInfo {
+const unknownPeer: PeerInfo = { address: "unknown", protocol: "grpc", tls: false };
+
+function peerOf(session: http2.ServerHttp2Session | undefined): PeerInfo {
+  // node:http2 may emit a stream whose session is already gone (a connection
+  // error in the same packet as the request).
+  if (session === undefined) return unknownPeer;
   let peer = sessionPeers.get(session);
   if (peer === undefined) {
     const socket = session.socket as TLSSocket | undefined;
@@ -126,26 +131,74 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
   const calls = new Set<Http2ServerCall>();
   const sockets = new Set<net.Socket>();
   const onCallDone = (call: Http2ServerCall) => calls.delete(call);
+  const reportError = opts.onError ?? defaultOnError;
+  /** Runs one event handler; what it throws is reported, never thrown to the process. */
+  const guarded = <A extends unknown[]>(
+    what: string,
+    handler: (...args: A) => void,
+    onFailure?: (...args: A) => void,
+  ) =>
+  (...args: A): void => {
+    try {
+      handler(...args);
+    } catch (e) {
+      report(e, what);
+      try {
+        onFailure?.(...args);
+      } catch (e2) {
+        report(e2, what);
+      }
+    }
+  };
+  function report(error: unknown, what: string): void {
+    try {
+      reportError(error instanceof Error ? error : new Error(String(error)), { event: what });
+    } catch {
+      // An error hook that throws is not allowed to take the server down.
+    }
+  }
   let front: net.Server | undefined;
   let http1: http.Server | undefined;
   let bound: { host: string; port: number } | undefined;
   let closing: Promise<void> | undefined;
 
-  h2.on("session", (session: http2.ServerHttp2Session) => {
-    sessions.add(session);
-    openConnectionWindow(session, opts);
-    session.on("error", () => {
-      // A broken connection fails its calls through their streams.
-    });
-    session.on("close", () => sessions.delete(session));
-    if (closing !== undefined) session.close();
+  h2.on(
+    "session",
+    guarded("session", (session: http2.ServerHttp2Session) => {
+      session.on("error", () => {
+        // A broken connection fails its calls through their streams.
+      });
+      session.on("close", () => sessions.delete(session));
+      if (session.destroyed) return;
+      sessions.add(session);
+      openConnectionWindow(session, opts);
+      if (closing !== undefined) session.close();
+    }, (session) => session.destroy()),
+  );
+  h2.on("sessionError", () => {
+    // Already handled by the session's own "error" listener.
   });
-  h2.on("stream", (
+  h2.on(
+    "stream",
+    guarded("stream", serveStream, (stream) => {
+      // An unexpected failure in wirecall's own code: the stream ends with
+      // INTERNAL_ERROR, the connection and the other calls go on.
+      if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+    }),
+  );
+
+  function serveStream(
     stream: http2.ServerHttp2Stream,
     headers: HeaderFields,
     _flags: number,
     rawHeaders: string[],
-  ) => {
+  ): void {
+    stream.on("error", () => {
+      // A reset or lost stream ends its call through "close".
+    });
+    // A stream emitted after its session died (a connection error in the same
+    // packet as the request) has no one left to answer.
+    if (stream.destroyed || stream.session === undefined) return;
     if (!isGrpcContentType(headerText(headers, "content-type")) && handoff !== undefined) {
       handOff(handoff, stream, headers, rawHeaders);
       return;
@@ -166,17 +219,20 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
     );
     calls.add(call);
     router.handle(headerText(headers, ":path") ?? "", call);
-  });
+  }
   if (handoff !== undefined) {
     // HTTP/1.1 requests (TLS with ALPN http/1.1) arrive as "request"; adding
     // that listener also makes Node answer HTTP/2 streams through its
     // compatibility layer, which is removed again: streams stay ours.
     const before = new Set(h2.listeners("stream"));
-    h2.on("request", (req: unknown, res: unknown) => {
-      const request = req as http.IncomingMessage;
-      if (request.httpVersionMajor === 2) return;
-      serveHttp1(handoff, request, res as http.ServerResponse);
-    });
+    h2.on(
+      "request",
+      guarded("request", (req: unknown, res: unknown) => {
+        const request = req as http.IncomingMessage;
+        if (request.httpVersionMajor === 2) return;
+        serveHttp1(handoff, request, res as http.ServerResponse);
+      }, (_req, res) => (res as http.ServerResponse).destroy()),
+    );
     for (const l of h2.listeners("stream")) {
       if (!before.has(l)) h2.off("stream", l as (...args: unknown[]) => void);
     }
@@ -185,7 +241,10 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
   h2.on("secureConnection", (socket: net.Socket) => trackSocket(socket));
 
   function trackSocket(socket: net.Socket): void {
+    if (sockets.has(socket)) return;
     sockets.add(socket);
+    // A reset connection must never become an uncaught "error".
+    socket.on("error", () => {});
     socket.once("close", () => sockets.delete(socket));
   }
 
@@ -193,25 +252,30 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
     if (tls !== undefined || handoff === undefined) return h2;
     // Cleartext with gRPC-Web: one port for prior-knowledge HTTP/2 and
     // HTTP/1.1, told apart by the HTTP/2 connection preface ("PRI * …").
-    http1 = http.createServer((req, res) => serveHttp1(handoff, req, res));
+    http1 = http.createServer(
+      guarded("request", (req, res) => serveHttp1(handoff, req, res), (_req, res) => res.destroy()),
+    );
     // noDelay: sockets accepted here never pass through the HTTP servers'
     // own accept path, which is where Node turns Nagle's algorithm off; with
     // it on, an HTTP/1.1 response written in pieces waits for the peer's
     // delayed ACK (~40 ms per call).
     front = net.createServer({ noDelay: true }, (socket) => {
       trackSocket(socket);
-      socket.once("data", (chunk: Uint8Array) => {
-        socket.pause();
-        socket.unshift(chunk);
-        const isH2 = chunk.length >= 3 && chunk[0] === 0x50 && chunk[1] === 0x52 &&
-          chunk[2] === 0x49;
-        if (isH2) {
-          h2.emit("connection", socket);
-        } else {
-          http1!.emit("connection", socket);
-          socket.resume();
-        }
-      });
+      socket.once(
+        "data",
+        guarded("connection", (chunk: Uint8Array) => {
+          socket.pause();
+          socket.unshift(chunk);
+          const isH2 = chunk.length >= 3 && chunk[0] === 0x50 && chunk[1] === 0x52 &&
+            chunk[2] === 0x49;
+          if (isH2) {
+            h2.emit("connection", socket);
+          } else {
+            http1!.emit("connection", socket);
+            socket.resume();
+          }
+        }, () => socket.destroy()),
+      );
     });
     return front;
   }
@@ -272,10 +336,12 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
   return server;
 }
 
+function defaultOnError(error: Error, context: { event: string }): void {
+  console.error(`wirecall http2 server: unexpected error in ${context.event} handling:`, error);
+}
+
 /** Answers a refused request: its HTTP status with the mapped gRPC status, trailers-only. */
 function reject(stream: http2.ServerHttp2Stream, rejection: RequestRejection): void {
-  stream.on("error", () => {});
-  if (stream.destroyed) return;
   const fields: Record<string, string | string[] | number> = {
     ":status": rejection.httpStatus,
     "content-type": "application/grpc",
@@ -293,7 +359,6 @@ function handOff(
   headers: HeaderFields,
   rawHeaders: string[],
 ): void {
-  stream.on("error", () => {});
   const req = new http2.Http2ServerRequest(
     stream,
     headers as http2.IncomingHttpHeaders,
