@@ -11,6 +11,7 @@ import {
   RpcError,
   type ServerCallIO,
 } from "../../mod.ts";
+import { ResponseBodyStream } from "../../src/response-body-stream.ts";
 import { messageOf } from "../grpc-web/frame-reader.ts";
 import { encodeEndStream, FLAG_END_STREAM } from "./end-stream.ts";
 import { errorToJsonBytes } from "./error-json.ts";
@@ -205,36 +206,18 @@ export class ConnectUnaryCall extends ConnectCall implements ServerCallIO {
  */
 export class ConnectStreamCall extends ConnectCall implements ServerCallIO {
   readonly messages: AsyncIterable<Uint8Array>;
-  readonly #body: ReadableStream<Uint8Array>;
-  #controller!: ReadableStreamDefaultController<Uint8Array>;
-  #drained: (() => void) | undefined;
+  readonly #body = new ResponseBodyStream(() =>
+    this.cancel("the client stopped reading the response")
+  );
 
   /** Starts a call for `init.request`. */
   constructor(init: ConnectCallInit) {
     super(init);
     this.messages = this.#readRequest();
-    this.#body = new ReadableStream<Uint8Array>({
-      start: (c) => {
-        this.#controller = c;
-      },
-      pull: () => this.#wake(),
-      cancel: () => this.cancel("the client stopped reading the response"),
-    }, { highWaterMark: 8 });
   }
 
   protected override onCancel(): void {
-    this.#wake();
-    try {
-      this.#controller.close();
-    } catch {
-      // Already cancelled by the runtime.
-    }
-  }
-
-  #wake(): void {
-    const w = this.#drained;
-    this.#drained = undefined;
-    w?.();
+    this.#body.close();
   }
 
   async *#readRequest(): AsyncGenerator<Uint8Array> {
@@ -271,17 +254,14 @@ export class ConnectStreamCall extends ConnectCall implements ServerCallIO {
   }
 
   #enqueue(frame: Uint8Array): void | Promise<void> {
-    if (this.ended) return;
-    this.#controller.enqueue(frame);
-    const size = this.#controller.desiredSize;
-    if (size !== null && size <= 0) {
-      return new Promise((resolve) => (this.#drained = resolve));
-    }
+    if (!this.ended) return this.#body.enqueue(frame);
   }
 
   sendHeader(header: Metadata): void {
     if (this.responded || this.ended) return;
-    this.respond(new Response(this.#body, { status: 200, headers: this.#headers(header) }));
+    this.respond(
+      new Response(this.#body.readable, { status: 200, headers: this.#headers(header) }),
+    );
   }
 
   sendMessage(message: Uint8Array): void | Promise<void> {
@@ -303,7 +283,7 @@ export class ConnectStreamCall extends ConnectCall implements ServerCallIO {
     this.sendHeader(header ?? new Metadata());
     this.#enqueue(encodeEnvelope(FLAG_END_STREAM, encodeEndStream(error, trailer)));
     this.ended = true;
-    this.#controller.close();
+    this.#body.close();
   }
 }
 

@@ -7,13 +7,14 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_google_api_annotations } from "../../../google/api/annotations_pb.ts";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file wirecall/demo/v1/demo.proto.
  */
 export const file_wirecall_demo_v1_demo: GenFile = /*@__PURE__*/
-  fileDesc("Cht3aXJlY2FsbC9kZW1vL3YxL2RlbW8ucHJvdG8SEHdpcmVjYWxsLmRlbW8udjEiHAoMR3JlZXRSZXF1ZXN0EgwKBG5hbWUYASABKAkiIQoNR3JlZXRSZXNwb25zZRIQCghncmVldGluZxgBIAEoCSIgChBDb3VudGRvd25SZXF1ZXN0EgwKBGZyb20YASABKAUiIwoRQ291bnRkb3duUmVzcG9uc2USDgoGbnVtYmVyGAEgASgFIhsKClN1bVJlcXVlc3QSDQoFdmFsdWUYASABKAMiKwoLU3VtUmVzcG9uc2USDQoFdG90YWwYASABKAMSDQoFY291bnQYAiABKAUiKQoLQ2hhdE1lc3NhZ2USDAoEZnJvbRgBIAEoCRIMCgR0ZXh0GAIgASgJMsQCCgtEZW1vU2VydmljZRJNCgVHcmVldBIeLndpcmVjYWxsLmRlbW8udjEuR3JlZXRSZXF1ZXN0Gh8ud2lyZWNhbGwuZGVtby52MS5HcmVldFJlc3BvbnNlIgOQAgESVgoJQ291bnRkb3duEiIud2lyZWNhbGwuZGVtby52MS5Db3VudGRvd25SZXF1ZXN0GiMud2lyZWNhbGwuZGVtby52MS5Db3VudGRvd25SZXNwb25zZTABEkQKA1N1bRIcLndpcmVjYWxsLmRlbW8udjEuU3VtUmVxdWVzdBodLndpcmVjYWxsLmRlbW8udjEuU3VtUmVzcG9uc2UoARJICgRDaGF0Eh0ud2lyZWNhbGwuZGVtby52MS5DaGF0TWVzc2FnZRodLndpcmVjYWxsLmRlbW8udjEuQ2hhdE1lc3NhZ2UoATABYgZwcm90bzM");
+  fileDesc("Cht3aXJlY2FsbC9kZW1vL3YxL2RlbW8ucHJvdG8SEHdpcmVjYWxsLmRlbW8udjEiHAoMR3JlZXRSZXF1ZXN0EgwKBG5hbWUYASABKAkiIQoNR3JlZXRSZXNwb25zZRIQCghncmVldGluZxgBIAEoCSIgChBDb3VudGRvd25SZXF1ZXN0EgwKBGZyb20YASABKAUiIwoRQ291bnRkb3duUmVzcG9uc2USDgoGbnVtYmVyGAEgASgFIhsKClN1bVJlcXVlc3QSDQoFdmFsdWUYASABKAMiKwoLU3VtUmVzcG9uc2USDQoFdG90YWwYASABKAMSDQoFY291bnQYAiABKAUiKQoLQ2hhdE1lc3NhZ2USDAoEZnJvbRgBIAEoCRIMCgR0ZXh0GAIgASgJMp4DCgtEZW1vU2VydmljZRJ1CgVHcmVldBIeLndpcmVjYWxsLmRlbW8udjEuR3JlZXRSZXF1ZXN0Gh8ud2lyZWNhbGwuZGVtby52MS5HcmVldFJlc3BvbnNlIiuQAgGC0+STAiJaDjoBKiIJL3YxL2dyZWV0EhAvdjEvZ3JlZXQve25hbWV9EnQKCUNvdW50ZG93bhIiLndpcmVjYWxsLmRlbW8udjEuQ291bnRkb3duUmVxdWVzdBojLndpcmVjYWxsLmRlbW8udjEuQ291bnRkb3duUmVzcG9uc2UiHILT5JMCFhIUL3YxL2NvdW50ZG93bi97ZnJvbX0wARJYCgNTdW0SHC53aXJlY2FsbC5kZW1vLnYxLlN1bVJlcXVlc3QaHS53aXJlY2FsbC5kZW1vLnYxLlN1bVJlc3BvbnNlIhKC0+STAgw6ASoiBy92MS9zdW0oARJICgRDaGF0Eh0ud2lyZWNhbGwuZGVtby52MS5DaGF0TWVzc2FnZRodLndpcmVjYWxsLmRlbW8udjEuQ2hhdE1lc3NhZ2UoATABYgZwcm90bzM", [file_google_api_annotations]);
 
 /**
  * A greeting request.
@@ -185,6 +186,7 @@ export const DemoService: GenService<{
   /**
    * Greet answers one request with one response (unary). It has no side
    * effects, so the Connect protocol may call it with a cacheable GET.
+   * Over REST: GET /v1/greet/Ada, or POST /v1/greet with {"name":"Ada"}.
    *
    * @generated from rpc wirecall.demo.v1.DemoService.Greet
    */
@@ -195,6 +197,7 @@ export const DemoService: GenService<{
   },
   /**
    * Countdown streams numbers from the requested start down to 1 (server streaming).
+   * Over REST: GET /v1/countdown/3, answered as newline-delimited JSON.
    *
    * @generated from rpc wirecall.demo.v1.DemoService.Countdown
    */
@@ -205,6 +208,7 @@ export const DemoService: GenService<{
   },
   /**
    * Sum adds up a stream of numbers (client streaming).
+   * Over REST: POST /v1/sum with one JSON message per line.
    *
    * @generated from rpc wirecall.demo.v1.DemoService.Sum
    */
