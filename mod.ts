@@ -98,6 +98,7 @@ export type {
   StreamTransportRequest,
   StreamTransportResponse,
   Transport,
+  TransportConnectivity,
   TransportRequestBase,
   UnaryTransportRequest,
   UnaryTransportResponse,
@@ -172,3 +173,45 @@ export {
   type ServingStatusName,
 } from "./src/health-service.ts";
 export { addReflection } from "./src/reflection-service.ts";
+export {
+  AttemptFailure,
+  type AttemptFailureKind,
+  attemptFailureOf,
+  isConnectionFailure,
+  mayHaveBeenProcessed,
+  transportFailure,
+} from "./src/attempt-failure.ts";
+export {
+  type Channel,
+  type ChannelOptions,
+  createChannel,
+  type EndpointState,
+} from "./src/channel/channel.ts";
+export type { ConnectivityState } from "./src/channel/connectivity-state.ts";
+export type { BackoffOptions } from "./src/channel/backoff.ts";
+export { type DnsLookup, runtimeDnsLookup } from "./src/channel/dns-lookup.ts";
+export {
+  DEFAULT_TARGET_PORT,
+  type Endpoint,
+  endpointUrl,
+  type ParsedTarget,
+  parseTarget,
+} from "./src/channel/target.ts";
+export {
+  durationMs,
+  type HedgingPolicy,
+  type HedgingPolicyJson,
+  type LoadBalancingConfig,
+  type MethodConfig,
+  type MethodConfigJson,
+  parseServiceConfig,
+  type ParseServiceConfigOptions,
+  type RetryPolicy,
+  type RetryPolicyJson,
+  type ServiceConfig,
+  type ServiceConfigJson,
+  type StatusCodeName,
+} from "./src/channel/service-config.ts";
+export { type Pushback, readPushback } from "./src/channel/pushback.ts";
+export { RetryThrottle } from "./src/channel/retry-throttle.ts";
+export { PREVIOUS_ATTEMPTS_KEY, previousAttempts } from "./src/channel/retrying-call.ts";

@@ -30,9 +30,16 @@ const reservedKeys = new Set([
 ]);
 
 /**
+ * The `grpc-*` keys that are application metadata (gRFC A6): a server sets
+ * `grpc-retry-pushback-ms` in its trailers to steer client retries, and sees
+ * `grpc-previous-rpc-attempts` on a retried call. grpc-go lets both through too.
+ */
+const applicationGrpcKeys = new Set(["grpc-previous-rpc-attempts", "grpc-retry-pushback-ms"]);
+
+/**
  * Tells whether a header belongs to the protocol (HTTP/2 pseudo and connection
- * headers, `grpc-*`, `content-type`, `te`), so that user metadata can neither
- * set it nor see it.
+ * headers, `grpc-*` but for the two retry keys of gRFC A6, `content-type`,
+ * `te`), so that user metadata can neither set it nor see it.
  *
  * @example
  * ```ts
@@ -42,8 +49,8 @@ const reservedKeys = new Set([
  * ```
  */
 export function isReservedHeader(key: string): boolean {
-  return key.charCodeAt(0) === 0x3a /* ":" */ || key.startsWith("grpc-") ||
-    reservedKeys.has(key);
+  return key.charCodeAt(0) === 0x3a /* ":" */ ||
+    (key.startsWith("grpc-") && !applicationGrpcKeys.has(key)) || reservedKeys.has(key);
 }
 
 function isBinaryKey(key: string): boolean {

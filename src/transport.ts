@@ -1,5 +1,6 @@
 import type { Metadata } from "./metadata.ts";
 import type { MethodInfo } from "./method.ts";
+import type { RpcError } from "./rpc-error.ts";
 
 /** What every request a transport carries has in common. */
 export interface TransportRequestBase {
@@ -54,9 +55,31 @@ export interface StreamTransportResponse {
 }
 
 /**
+ * What a transport with real connections (HTTP/2) lets a channel see of them,
+ * so that an endpoint's state (connecting, ready, idle) follows the
+ * connection rather than call outcomes.
+ */
+export interface TransportConnectivity {
+  /**
+   * Makes sure a connection is up: resolves once one is ready (at once when it
+   * already is), rejects with an `RpcError` whose cause is an `AttemptFailure`
+   * naming why not. Ignores the transport's own reconnect backoff: the
+   * channel asking keeps its own.
+   */
+  connect(): Promise<void>;
+  /**
+   * Calls `listener` when the connection that was ready goes away: `undefined`
+   * for an orderly end (GOAWAY, idle close), the error for a lost one.
+   * Returns a function that unsubscribes.
+   */
+  onDisconnect(listener: (error: RpcError | undefined) => void): () => void;
+}
+
+/**
  * A client transport: carries serialized messages of a call to a server and
  * back. Transports never see typed messages; framing, compression and the
- * protocol's headers are their business. Every failure is an `RpcError`.
+ * protocol's headers are their business. Every failure is an `RpcError`;
+ * one that happened below the gRPC status carries an `AttemptFailure` cause.
  */
 export interface Transport {
   /** Makes a unary call. The promise rejects with an `RpcError` on failure. */
@@ -65,4 +88,6 @@ export interface Transport {
   stream(request: StreamTransportRequest): Promise<StreamTransportResponse>;
   /** Releases connections. Optional. */
   close?(): Promise<void>;
+  /** The transport's connections, for a channel; absent for connectionless ones (`fetch`). */
+  readonly connectivity?: TransportConnectivity;
 }

@@ -41,6 +41,14 @@ describe("metadata", () => {
     }
   });
 
+  test("lets the two retry keys of gRFC A6 through, in both directions", () => {
+    const md = new Metadata().set("grpc-retry-pushback-ms", "250");
+    md.set("grpc-previous-rpc-attempts", "2");
+    assert.equal(md.get("grpc-retry-pushback-ms"), "250");
+    const read = metadataFromHeaders([["grpc-previous-rpc-attempts", "1"], ["grpc-status", "0"]]);
+    assert.deepEqual([...read], [["grpc-previous-rpc-attempts", "1"]]);
+  });
+
   test("refuses invalid keys and non-printable text values", () => {
     assert.throws(() => new Metadata().set("bad key", "x"), /invalid/);
     assert.throws(() => new Metadata().set("x-a", "line\nbreak"), /printable ASCII/);

@@ -1,0 +1,103 @@
+import { Code } from "./code.ts";
+import { RpcError } from "./rpc-error.ts";
+
+/**
+ * Why one attempt of a call failed below the gRPC status, as the transport
+ * saw it. The channel above decides from it whether the call may be retried
+ * transparently and whether the endpoint is broken:
+ *
+ * - `"refused"`: no connection could be made (refused, unreachable, DNS,
+ *   connect timeout); nothing was sent.
+ * - `"tls"`: the TLS handshake failed; nothing was sent.
+ * - `"never-sent"`: the call failed on this side before its first byte left
+ *   (the transport was closed or is backing off after a failed connection).
+ * - `"unprocessed"`: the server received the call but did not process it
+ *   (`REFUSED_STREAM`, or a stream above a GOAWAY's last stream id).
+ * - `"reset"`: the server reset the stream after it started (`RST_STREAM`);
+ *   the handler may have run.
+ * - `"lost"`: the connection dropped while the call was in flight; the
+ *   handler may have run.
+ */
+export type AttemptFailureKind =
+  | "refused"
+  | "tls"
+  | "never-sent"
+  | "unprocessed"
+  | "reset"
+  | "lost";
+
+/**
+ * The cause a transport puts on the `RpcError` of a failed attempt, naming
+ * what failed; its own `cause` is the runtime's error, when there is one.
+ *
+ * @example
+ * ```ts
+ * import { AttemptFailure, Code, RpcError } from "wirecall";
+ * const e = new RpcError(Code.UNAVAILABLE, "connect ECONNREFUSED 127.0.0.1:1", {
+ *   cause: new AttemptFailure("refused", "connect ECONNREFUSED 127.0.0.1:1"),
+ * });
+ * ```
+ */
+export class AttemptFailure extends Error {
+  /** What failed. */
+  readonly kind: AttemptFailureKind;
+
+  /** Creates the cause of a failed attempt. */
+  constructor(kind: AttemptFailureKind, message: string, options: { cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = "AttemptFailure";
+    this.kind = kind;
+  }
+}
+
+/**
+ * Creates the `RpcError` of an attempt that failed in the transport: the code
+ * (default `UNAVAILABLE`), a message naming the cause, and an
+ * {@link AttemptFailure} of `kind` as its cause.
+ *
+ * @example
+ * ```ts
+ * import { attemptFailureOf, transportFailure } from "wirecall";
+ * const e = transportFailure("unprocessed", "the server refused the stream (REFUSED_STREAM)");
+ * attemptFailureOf(e); // "unprocessed"
+ * ```
+ */
+export function transportFailure(
+  kind: AttemptFailureKind,
+  message: string,
+  options: { code?: Code; cause?: unknown } = {},
+): RpcError {
+  return new RpcError(options.code ?? Code.UNAVAILABLE, message, {
+    cause: new AttemptFailure(kind, message, { cause: options.cause }),
+  });
+}
+
+/**
+ * The {@link AttemptFailureKind} of an error, found along its `cause` chain;
+ * `undefined` when the transport did not classify it (an ordinary status
+ * from the server, for one).
+ */
+export function attemptFailureOf(error: unknown): AttemptFailureKind | undefined {
+  let e: unknown = error;
+  for (let depth = 0; depth < 8 && typeof e === "object" && e !== null; depth++) {
+    if (e instanceof AttemptFailure) return e.kind;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * Tells whether a failed attempt may have reached the server's handler; when
+ * not, gRPC retries it transparently, whatever the retry policy (gRFC A6).
+ */
+export function mayHaveBeenProcessed(kind: AttemptFailureKind | undefined): boolean {
+  return kind === undefined || kind === "reset" || kind === "lost";
+}
+
+/**
+ * Tells whether a failed attempt says the endpoint's connection is broken
+ * (rather than one call failing on a healthy connection).
+ */
+export function isConnectionFailure(kind: AttemptFailureKind | undefined): boolean {
+  return kind === "refused" || kind === "tls" || kind === "lost";
+}
