@@ -219,6 +219,7 @@ export function createClient<S extends DescService>(
       metadata: req.metadata,
       signal: req.signal,
       timeoutMs: req.timeoutMs,
+      stats: req.stats,
     });
     if (desc.methodKind === "unary") {
       return async (req) => {

@@ -1,3 +1,4 @@
+import type { CallStats } from "./call-stats.ts";
 import type { Metadata } from "./metadata.ts";
 import type { MethodInfo } from "./method.ts";
 import type { RpcError } from "./rpc-error.ts";
@@ -17,6 +18,11 @@ export interface TransportRequestBase {
   signal: AbortSignal;
   /** Time left until the deadline, in ms, sent as `grpc-timeout`; none when undefined. */
   timeoutMs: number | undefined;
+  /**
+   * The call's counts, kept by the client (which counts the first attempt);
+   * a channel that sends the call again counts each further attempt here.
+   */
+  stats?: CallStats;
 }
 
 /** A request with exactly one serialized message. */

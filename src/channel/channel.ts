@@ -409,6 +409,7 @@ class ClientChannel implements Channel {
     try {
       for (let transparent = 0;; transparent++) {
         const sc = await this.#pick(config?.waitForReady === true, signal);
+        if (transparent > 0 && req.stats !== undefined) req.stats.attempts++;
         const left = timeoutMs === undefined
           ? undefined
           : Math.max(0, timeoutMs - (this.#clock.now() - start));

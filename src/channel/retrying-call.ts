@@ -92,6 +92,8 @@ export class RetryingCall {
   /** Attempts that count against maxAttempts. */
   #counted = 0;
   #transparentLeft = MAX_TRANSPARENT_RETRIES;
+  /** Attempts handed to a transport. */
+  #sent = 0;
   #unprocessedRetried = false;
   /** Retries so far, for the backoff's exponent (reset by a pushback). */
   #backoffStep = 0;
@@ -204,6 +206,8 @@ export class RetryingCall {
     if (this.#done || signal.aborted) return this.#attemptFailed(attempt, signal.reason);
     attempt.subchannel = sc;
     this.#used.add(sc);
+    // The client counted the first attempt; each further one is counted here.
+    if (this.#sent++ > 0 && this.#req.stats !== undefined) this.#req.stats.attempts++;
     const metadata = new Metadata(this.#req.metadata);
     if (attempt.previous > 0) metadata.set(PREVIOUS_ATTEMPTS_KEY, String(attempt.previous));
     attempt.cursor = this.#buffer.cursor();

@@ -1,4 +1,4 @@
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import {
   Code,
@@ -28,7 +28,7 @@ function count(list: string[]): Record<string, number> {
   return out;
 }
 
-describe("balancing", { timeout: 20_000 }, () => {
+describe("balancing", () => {
   test("round_robin spreads calls evenly over the endpoints of an ipv4: target", async () => {
     const { factory } = fakeBackends(three);
     const channel = createChannel({ target, transport: factory, serviceConfig: roundRobin });

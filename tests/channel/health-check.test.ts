@@ -1,4 +1,4 @@
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { Code, createChannel, createClient, ManualClock, RpcError } from "wirecall";
 import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
@@ -23,7 +23,7 @@ async function greetings(client: ReturnType<typeof createClient<typeof DemoServi
   return [...out].sort();
 }
 
-describe("health-checked balancing (gRFC A17)", { timeout: 20_000 }, () => {
+describe("health-checked balancing (gRFC A17)", () => {
   test("an endpoint reporting NOT_SERVING gets no calls until it reports SERVING", async () => {
     const { factory, backends } = fakeBackends(two, { health: true, connectivity: true });
     const [a, b] = two.map((x) => backends.get(x)!);

@@ -1,4 +1,4 @@
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { Code, parseServiceConfig, RpcError } from "wirecall";
 
@@ -17,7 +17,7 @@ function invalid(input: unknown): string {
   assert.fail("expected the service config to be refused");
 }
 
-describe("service config (gRPC's JSON form)", { timeout: 10_000 }, () => {
+describe("service config (gRPC's JSON form)", () => {
   test("reads the retry policy example of gRFC A6, durations in ms and codes by name", () => {
     const config = parseServiceConfig(JSON.stringify({
       methodConfig: [{

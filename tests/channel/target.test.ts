@@ -1,4 +1,4 @@
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { Code, type Endpoint, endpointUrl, parseTarget, RpcError } from "wirecall";
 
@@ -8,7 +8,7 @@ function addresses(target: string): string[] {
   return parsed.kind === "static" ? parsed.endpoints.map((e) => e.address) : [];
 }
 
-describe("gRPC target names", { timeout: 10_000 }, () => {
+describe("gRPC target names", () => {
   test("ipv4: lists addresses with ports, 443 when none", () => {
     assert.deepEqual(addresses("ipv4:127.0.0.1:50051,127.0.0.1:50052,10.0.0.1"), [
       "127.0.0.1:50051",
