@@ -123,6 +123,27 @@ export {
   type ServerResponse,
 } from "./src/interceptor.ts";
 export { CallScope } from "./src/call-scope.ts";
+export {
+  type BearerAuthOptions,
+  type BearerTokenGrant,
+  createBearerAuth,
+} from "./src/bearer-auth.ts";
+export {
+  type AuthCall,
+  authOf,
+  type AuthRule,
+  createServerAuth,
+  type Principal,
+  type ServerAuthOptions,
+} from "./src/server-auth.ts";
+export {
+  createJwtVerifier,
+  type JwtAlgorithm,
+  type JwtClaims,
+  type JwtKey,
+  type JwtVerifier,
+  type JwtVerifierOptions,
+} from "./src/jwt-verifier.ts";
 export { type CallStats, newCallStats } from "./src/call-stats.ts";
 export { type CallEndListener, watchClientCall, watchServerCall } from "./src/call-outcome.ts";
 export {

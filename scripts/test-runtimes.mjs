@@ -86,6 +86,7 @@ export async function runRuntimeSuites({ root, only = [] }) {
         "test",
         "--conditions=wirecall-source",
         "./tests/bun/bun-serve.suite.ts",
+        "./tests/bun/auth.suite.ts",
       ],
       parseBunCounts,
       SUITE_TIMEOUT_MS,

@@ -12,6 +12,8 @@ export interface PeerInfo {
   tls?: boolean;
   /** The client certificate under mutual TLS, as the runtime reports it. */
   certificate?: unknown;
+  /** True when that certificate was verified against the server's trusted CAs. */
+  certificateVerified?: boolean;
 }
 
 /**

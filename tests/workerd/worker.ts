@@ -1,7 +1,15 @@
 // A workerd worker for the edge suite (bundled by tests/workerd/workerd.suite.ts):
 // it serves DemoService over gRPC-Web, and at /call-out it runs the gRPC-Web
 // client inside workerd against the server named by the UPSTREAM binding.
-import { Code, createClient, createRouter, RpcError } from "wirecall";
+import {
+  authOf,
+  Code,
+  createClient,
+  createJwtVerifier,
+  createRouter,
+  createServerAuth,
+  RpcError,
+} from "wirecall";
 import { createGrpcWebHandler, createGrpcWebTransport } from "wirecall/transports/grpc-web";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
 import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
@@ -73,9 +81,56 @@ async function callOut(upstream: string): Promise<Response> {
   return Response.json(results);
 }
 
+/**
+ * POST /verify-jwt {secret?, jwksUrl?, audience?, tokens}: the JWT verifier
+ * on workerd's WebCrypto, one result per token.
+ */
+async function verifyJwts(request: Request): Promise<Response> {
+  const body = await request.json() as {
+    secret?: string;
+    jwksUrl?: string;
+    audience?: string;
+    tokens: string[];
+  };
+  const verify = createJwtVerifier({
+    secret: body.secret,
+    jwksUrl: body.jwksUrl,
+    audience: body.audience,
+  });
+  const results = [];
+  for (const token of body.tokens) {
+    results.push(await outcome(async () => (await verify(token)).sub));
+  }
+  return Response.json(results);
+}
+
+/**
+ * Under /secure: DemoService.Greet behind bearer auth, its tokens checked
+ * against the JWKS the upstream serves at /jwks.json.
+ */
+let secure: ((request: Request) => Promise<Response>) | undefined;
+function secureHandler(upstream: string) {
+  secure ??= createGrpcWebHandler(
+    createRouter({
+      interceptors: [
+        createServerAuth({
+          verifyToken: createJwtVerifier({ jwksUrl: `${upstream}/jwks.json`, audience: "edge" }),
+        }),
+      ],
+    }).service(DemoService, {
+      greet: (_req, ctx) => ({ greeting: `Hello from workerd, ${authOf(ctx)?.subject}!` }),
+    }),
+    { pathPrefix: "/secure" },
+  );
+  return secure;
+}
+
 export default {
   fetch(request: Request, env: { UPSTREAM: string }): Promise<Response> {
-    if (new URL(request.url).pathname === "/call-out") return callOut(env.UPSTREAM);
+    const path = new URL(request.url).pathname;
+    if (path === "/call-out") return callOut(env.UPSTREAM);
+    if (path === "/verify-jwt") return verifyJwts(request);
+    if (path.startsWith("/secure/")) return secureHandler(env.UPSTREAM)(request);
     return handler(request);
   },
 };

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
-import { Code, createClient, type Metadata } from "wirecall";
+import { Code, createBearerAuth, createClient, type Metadata } from "wirecall";
 import { createGrpcWebHandler, createGrpcWebTransport } from "wirecall/transports/grpc-web";
 import { createNodeFetch } from "wirecall/transports/grpc-web/node";
 import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
@@ -18,6 +18,7 @@ import { collect, demoRouter, from, rejection } from "../support/demo-router.ts"
 import { repoRoot } from "../support/repo-root.ts";
 import { bundle } from "../grpc-web/bundle.ts";
 import { type RunningServer, serveNode } from "../grpc-web/serve.ts";
+import { asymmetricKey, epochSeconds, hmacKey, signJwt } from "../support/jwt-sign.ts";
 
 async function freePort(): Promise<number> {
   const server: Server = createServer();
@@ -60,6 +61,8 @@ async function waitUntilUp(url: string, child: ChildProcess, log: () => string):
 }
 
 describe("gRPC-Web on workerd", () => {
+  const rsa = asymmetricKey("RS256", "rsa");
+  const ec = asymmetricKey("ES256", "ec");
   const dir = mkdtempSync(join(tmpdir(), "wirecall-workerd-"));
   let workerd: ChildProcess;
   let upstream: RunningServer;
@@ -71,7 +74,12 @@ describe("gRPC-Web on workerd", () => {
 
   before(async () => {
     const { router } = demoRouter();
-    upstream = await serveNode(createGrpcWebHandler(router));
+    const grpcWeb = createGrpcWebHandler(router);
+    upstream = await serveNode((request) =>
+      new URL(request.url).pathname === "/jwks.json"
+        ? Promise.resolve(Response.json({ keys: [rsa.jwk, ec.jwk] }))
+        : grpcWeb(request)
+    );
     const worker = await bundle("tests/workerd/worker.ts", {
       platform: "neutral",
       conditions: ["workerd", "worker", "browser"],
@@ -186,5 +194,48 @@ describe("gRPC-Web on workerd", () => {
     assert.match(results.clientStream.message ?? "", /cannot stream a request body/);
     assert.equal(results.bidi.code, Code.UNIMPLEMENTED);
     assert.match(results.bidi.message ?? "", /transports\/http2/);
+  });
+
+  test("the JWT verifier runs on workerd's WebCrypto: HS256, and RS256/ES256 from a fetched JWKS", async () => {
+    const hmac = hmacKey("edge secret");
+    const exp = epochSeconds(300);
+    const res = await fetch(`${url}/verify-jwt`, {
+      method: "POST",
+      body: JSON.stringify({
+        secret: "edge secret",
+        jwksUrl: `${upstream.url}/jwks.json`,
+        tokens: [
+          signJwt(hmac, { sub: "hs", exp }),
+          signJwt(rsa, { sub: "rs", exp }),
+          signJwt(ec, { sub: "es", exp }),
+          signJwt(ec, { sub: "late", exp: epochSeconds(-300) }),
+          signJwt(hmacKey("another secret"), { sub: "forged", exp }),
+        ],
+      }),
+    });
+    const results = await res.json() as Array<{ ok?: string; code?: number; message?: string }>;
+    assert.deepEqual(results.slice(0, 3), [{ ok: "hs" }, { ok: "rs" }, { ok: "es" }]);
+    assert.equal(results[3].code, Code.UNAUTHENTICATED);
+    assert.match(results[3].message ?? "", /^token expired at /);
+    assert.deepEqual(results[4], {
+      code: Code.UNAUTHENTICATED,
+      message: "token signature does not verify",
+    });
+  });
+
+  test("bearer auth end to end: a Node client's token is verified inside workerd against the JWKS", async () => {
+    const transport = createGrpcWebTransport({ baseUrl: `${url}/secure`, fetch });
+    const authed = createClient(DemoService, transport, {
+      interceptors: [
+        createBearerAuth({
+          refresh: () =>
+            Promise.resolve(signJwt(ec, { sub: "node", aud: "edge", exp: epochSeconds(300) })),
+        }),
+      ],
+    });
+    assert.equal((await authed.greet({ name: "x" })).greeting, "Hello from workerd, node!");
+    const anonymous = await rejection(createClient(DemoService, transport).greet({ name: "x" }));
+    assert.equal(anonymous.code, Code.UNAUTHENTICATED);
+    assert.match(anonymous.rawMessage, /needs credentials/);
   });
 });

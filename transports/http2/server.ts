@@ -72,7 +72,10 @@ function peerOf(session: http2.ServerHttp2Session | undefined): PeerInfo {
     };
     if (tls && typeof socket?.getPeerCertificate === "function") {
       const cert = socket.getPeerCertificate();
-      if (cert !== null && Object.keys(cert).length > 0) peer.certificate = cert;
+      if (cert !== null && Object.keys(cert).length > 0) {
+        peer.certificate = cert;
+        peer.certificateVerified = socket.authorized === true;
+      }
     }
     sessionPeers.set(session, peer);
   }
