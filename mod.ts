@@ -153,6 +153,7 @@ export {
   type CircuitStateChange,
   createCircuitBreaker,
 } from "./src/circuit-breaker.ts";
+export { Deadline, type DeadlineSources } from "./src/deadline.ts";
 export {
   type BiDiStreamingFn,
   type CallOptions,

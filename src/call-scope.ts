@@ -1,12 +1,13 @@
 import type { Clock } from "./clock.ts";
 import { Code } from "./code.ts";
+import { Deadline } from "./deadline.ts";
 import type { HandlerContext } from "./handler-context.ts";
 import { RpcError } from "./rpc-error.ts";
 
 /**
- * The signal and deadline of one client call: it combines the caller's
- * `AbortSignal`, a timeout or absolute deadline, and a parent handler's
- * deadline and cancellation, and turns each into the right `RpcError`.
+ * The signal of one client call: it links the caller's `AbortSignal`, the
+ * call's {@link Deadline} and a parent handler's cancellation into one
+ * signal, and turns each into the right `RpcError`.
  */
 export class CallScope {
   /** Aborted when the call must stop; the reason is always an `RpcError`. */
@@ -14,43 +15,31 @@ export class CallScope {
   /** Milliseconds left at the start of the call, or undefined without a deadline. */
   readonly timeoutMs: number | undefined;
   readonly #controller: AbortController;
-  readonly #clock: Clock;
-  #timer: unknown;
+  readonly #deadline: Deadline | undefined;
   #unlink: Array<() => void> = [];
 
-  /** Opens the scope of one call. */
+  /**
+   * Opens the scope of one call. `deadline` is a `Date` or a time on
+   * `clock`; the earliest of it, `timeoutMs` and the parent's deadline ends
+   * the call (see {@link Deadline.of}).
+   */
   constructor(
     clock: Clock,
     timeoutMs: number | undefined,
-    deadline: number | undefined,
+    deadline: number | Date | undefined,
     signal: AbortSignal | undefined,
     parent: HandlerContext | undefined,
   ) {
-    this.#clock = clock;
     const controller = new AbortController();
     this.#controller = controller;
     this.signal = controller.signal;
-    const now = clock.now();
-    let end = deadline ?? (timeoutMs !== undefined ? now + timeoutMs : undefined);
-    if (parent !== undefined) {
-      const left = parent.timeRemaining();
-      if (left !== undefined && (end === undefined || now + left < end)) end = now + left;
-      this.#link(parent.signal);
-    }
+    if (parent !== undefined) this.#link(parent.signal);
     if (signal !== undefined) this.#link(signal);
+    const end = Deadline.of(clock, { timeoutMs, deadline, parent });
+    this.#deadline = end;
     if (end !== undefined) {
-      const left = end - now;
-      this.timeoutMs = Math.max(0, left);
-      if (left <= 0) {
-        this.abort(
-          new RpcError(Code.DEADLINE_EXCEEDED, "deadline exceeded before the call started"),
-        );
-      } else {
-        this.#timer = clock.setTimeout(
-          () => this.abort(new RpcError(Code.DEADLINE_EXCEEDED, "deadline exceeded")),
-          left,
-        );
-      }
+      this.timeoutMs = end.timeoutMs;
+      end.arm((e) => this.abort(e));
     }
   }
 
@@ -77,7 +66,7 @@ export class CallScope {
 
   /** Releases the timer and listeners once the call is over. */
   done(): void {
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#deadline?.disarm();
     for (const f of this.#unlink) f();
     this.#unlink.length = 0;
   }

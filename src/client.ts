@@ -267,19 +267,13 @@ export function createClient<S extends DescService>(
   }
 
   function openScope(callOptions: CallOptions | undefined): CallScope {
-    let deadline: number | undefined;
-    if (callOptions?.deadline !== undefined) {
-      deadline = callOptions.deadline instanceof Date
-        ? clock.now() + (callOptions.deadline.getTime() - Date.now())
-        : callOptions.deadline;
-    }
     const parent = callOptions?.parent === undefined
       ? (propagate ? currentHandlerContext() : undefined)
       : callOptions.parent ?? undefined;
     return new CallScope(
       clock,
       callOptions?.timeoutMs ?? opts.timeoutMs,
-      deadline,
+      callOptions?.deadline,
       callOptions?.signal,
       parent,
     );

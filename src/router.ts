@@ -13,6 +13,7 @@ import type {
 import * as z from "zod/mini";
 import { runInHandlerContext } from "./async-context.ts";
 import { type Clock, systemClock } from "./clock.ts";
+import { Deadline } from "./deadline.ts";
 import { type Codec, codecFor } from "./codec.ts";
 import { Code } from "./code.ts";
 import type { HandlerContext } from "./handler-context.ts";
@@ -265,8 +266,7 @@ export function createRouter(options?: RouterOptions): Router {
     const responseTrailer = new Metadata();
     let headerSent = false;
     let finished = false;
-    let timer: unknown;
-    const deadline = io.timeoutMs === undefined ? undefined : clock.now() + io.timeoutMs;
+    const deadline = io.timeoutMs === undefined ? undefined : Deadline.after(clock, io.timeoutMs);
 
     const sendHeader = () => {
       if (headerSent || finished) return;
@@ -276,7 +276,7 @@ export function createRouter(options?: RouterOptions): Router {
     const finish = (error: RpcError | undefined) => {
       if (finished) return;
       finished = true;
-      if (timer !== undefined) clock.clearTimeout(timer);
+      deadline?.disarm();
       io.signal.removeEventListener("abort", onPeerAbort);
       // The error's own metadata is written by the transport with the status
       // (writeTrailerFields), so it is not merged into the trailers here.
@@ -284,40 +284,32 @@ export function createRouter(options?: RouterOptions): Router {
     };
     const onPeerAbort = () => {
       finished = true;
-      if (timer !== undefined) clock.clearTimeout(timer);
-      controller.abort(
-        io.signal.reason instanceof RpcError
-          ? io.signal.reason
-          : new RpcError(Code.CANCELLED, "the client cancelled the call"),
-      );
+      deadline?.disarm();
+      const reason = io.signal.reason instanceof RpcError
+        ? io.signal.reason
+        : new RpcError(Code.CANCELLED, "the client cancelled the call");
+      controller.abort(deadline === undefined ? reason : deadline.explain(reason));
     };
     if (io.signal.aborted) return onPeerAbort();
     io.signal.addEventListener("abort", onPeerAbort, { once: true });
-    if (deadline !== undefined) {
-      const onDeadline = () => {
-        const e = new RpcError(Code.DEADLINE_EXCEEDED, "deadline exceeded");
-        controller.abort(e);
-        finish(e);
-      };
-      if (io.timeoutMs! <= 0) {
-        onDeadline();
-        return;
-      }
-      timer = clock.setTimeout(onDeadline, io.timeoutMs!);
-    }
+    deadline?.arm((e) => {
+      controller.abort(e);
+      finish(e);
+    });
+    if (finished) return;
 
     const stats = newCallStats();
     const context: HandlerContext = {
       method: route.info,
       metadata: io.metadata,
-      deadline,
+      deadline: deadline?.at,
       clock,
       signal: controller.signal,
       peer: io.peer,
       requestEncoding: io.requestEncoding,
       responseHeader,
       responseTrailer,
-      timeRemaining: () => deadline === undefined ? undefined : Math.max(0, deadline - clock.now()),
+      timeRemaining: () => deadline?.timeRemaining(),
       sendHeader,
     };
 

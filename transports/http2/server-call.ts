@@ -114,35 +114,22 @@ export class Http2ServerCall implements ServerCallIO {
     stream.on("error", () => {
       // Reported through "close": a reset or lost stream cancels the call.
     });
-    const started = Date.now();
     stream.on("close", () => {
       if (!this.#ended) {
         this.#ended = true;
-        const reason = this.#deadlinePassed(started)
-          ? new RpcError(Code.DEADLINE_EXCEEDED, "deadline exceeded")
-          : new RpcError(
-            Code.CANCELLED,
-            stream.rstCode === rstCode.CANCEL
-              ? "the client cancelled the call"
-              : "the stream closed before the call completed",
-          );
+        // A reset that comes with the deadline is told apart by the router,
+        // on its clock (Deadline.explain).
+        const reason = new RpcError(
+          Code.CANCELLED,
+          stream.rstCode === rstCode.CANCEL
+            ? "the client cancelled the call"
+            : "the stream closed before the call completed",
+        );
         queue.fail(reason);
         this.#abort.abort(reason);
       }
       this.#onDone(this);
     });
-  }
-
-  /**
-   * A client whose deadline passes resets the stream a moment before this
-   * side's own timer fires (it started earlier); within that margin the
-   * reset counts as the deadline, so both sides report DEADLINE_EXCEEDED.
-   */
-  #deadlinePassed(started: number): boolean {
-    const timeout = this.timeoutMs;
-    if (timeout === undefined) return false;
-    const left = timeout - (Date.now() - started);
-    return left <= Math.max(20, timeout * 0.1);
   }
 
   /** Cancels the call from the server side (used when a graceful close runs out of time). */
