@@ -1,7 +1,7 @@
 // The default output (target=ts, import_extension=ts, erasable_syntax=true)
 // runs unchanged under Node 26's type stripping and type-checks with tsc
 // under the settings codegen/README.md gives for it.
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";

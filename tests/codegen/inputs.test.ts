@@ -1,7 +1,7 @@
 // Inputs follow protoc's command line: a file on disk under an include path
 // is compiled by its path below it; anything else is an import path searched
 // on the include paths; a problem names the input and the paths searched.
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
