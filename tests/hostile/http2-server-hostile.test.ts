@@ -1,7 +1,7 @@
 // The hostile-client battery against the native HTTP/2 server: frames no
 // well-behaved client sends, written by hand on a raw socket. After every
 // case the process is alive and a normal call on a fresh connection works.
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { Code, createClient, encodeEnvelope } from "wirecall";
 import { createHttp2Server, createHttp2Transport } from "wirecall/transports/http2";

@@ -1,7 +1,7 @@
 // Every HttpRule example of googleapis' google/api/http.proto, served by the
 // REST handler: each HTTP request must reach the method with exactly the
 // request message the specification gives.
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { type DescMessage, type DescService, type Message, toJson } from "@bufbuild/protobuf";
 import { createRouter } from "wirecall";

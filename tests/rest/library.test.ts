@@ -1,7 +1,7 @@
 // googleapis' own annotated example, google/example/library/v1/library.proto
 // (from the google-proto-files package), compiled by wirecall's compiler and
 // served over REST by an in-memory implementation.
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Code, createRouter, RpcError } from "wirecall";

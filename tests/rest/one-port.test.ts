@@ -3,7 +3,7 @@
 // REST — from the HTTP/2 server (Node and Deno), and from the fetch handler
 // (Deno.serve under Deno, node:http under Node; Bun and workerd have their
 // own suites).
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
 import { Code, createClient, type Router, RpcError } from "wirecall";

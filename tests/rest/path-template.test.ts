@@ -1,5 +1,5 @@
 // The HttpRule path template grammar: what parses, what does not, and what matches.
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { matchPathTemplate, parsePathTemplate, PathTemplateError } from "wirecall/transports/rest";
 
