@@ -24,7 +24,13 @@ function openssl(dir: string, args: string[]): void {
 }
 
 /** Issues `name`.pem and `name`.key, signed by the CA in `dir`, with an X.509 extension line. */
-function issue(dir: string, name: string, subject: string, extension: string): void {
+function issue(
+  dir: string,
+  name: string,
+  subject: string,
+  extension: string,
+  days = 2,
+): void {
   writeFileSync(join(dir, `${name}.ext`), `${extension}\n`);
   openssl(
     dir,
@@ -39,7 +45,8 @@ function issue(dir: string, name: string, subject: string, extension: string): v
   );
   openssl(
     dir,
-    "x509 -req -CA ca.pem -CAkey ca.key -CAcreateserial -days 2".split(" ").concat([
+    "x509 -req -CA ca.pem -CAkey ca.key -CAcreateserial -days".split(" ").concat([
+      String(days),
       "-in",
       `${name}.csr`,
       "-out",
@@ -73,5 +80,28 @@ export function generateTestCertificates(): TestCertificates {
     key: read("server.key"),
     clientCert: read("client.pem"),
     clientKey: read("client.key"),
+  };
+}
+
+/**
+ * Issues one more server certificate from the CA of `certs`: `days` of
+ * validity (negative: already expired) for the subject alternative names
+ * `san` (`IP:…`, `DNS:…`). Returns its PEM certificate and key.
+ */
+export function issueServerCertificate(
+  certs: TestCertificates,
+  name: string,
+  options: { days?: number; san?: string } = {},
+): { cert: string; key: string } {
+  issue(
+    certs.dir,
+    name,
+    "/CN=wirecall test server",
+    `subjectAltName=${options.san ?? "IP:127.0.0.1,DNS:localhost"}`,
+    options.days ?? 2,
+  );
+  return {
+    cert: readFileSync(join(certs.dir, `${name}.pem`), "utf8"),
+    key: readFileSync(join(certs.dir, `${name}.key`), "utf8"),
   };
 }

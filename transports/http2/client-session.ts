@@ -1,6 +1,7 @@
 import * as http2 from "node:http2";
 import { Code, RpcError } from "../../mod.ts";
 import type { Http2TransportOptions } from "./client-options.ts";
+import { connectionFailure } from "./connection-failure.ts";
 import { openConnectionWindow, windowSettings } from "./flow-control.ts";
 
 /** How long `close()` lets running calls finish before dropping the connection. */
@@ -13,6 +14,10 @@ interface Tracked {
   idleTimer: ReturnType<typeof setTimeout> | undefined;
   /** When the last call ended (Date.now()). */
   idleSince: number;
+  /** True once the server's SETTINGS arrived. */
+  established: boolean;
+  /** The session's own error, if it failed. */
+  error: Error | undefined;
 }
 
 /**
@@ -52,14 +57,27 @@ export class ClientSession {
     if (this.#closed) throw new RpcError(Code.UNAVAILABLE, "the transport was closed");
     const wait = this.#retryAt - Date.now();
     if (wait > 0) {
-      throw new RpcError(
-        Code.UNAVAILABLE,
-        `cannot connect to ${this.#authority}: ${this.#lastError?.message ?? "connection failed"}` +
-          ` (next attempt in ${Math.ceil(wait)} ms)`,
-        { cause: this.#lastError },
-      );
+      throw connectionFailure({
+        authority: this.#authority,
+        error: this.#lastError,
+        established: false,
+        note: `next attempt in ${Math.ceil(wait)} ms`,
+      });
     }
     return this.#connect().session;
+  }
+
+  /**
+   * The error of a call on `session` that ended unanswered because the
+   * connection failed or was lost; `streamError` is what its stream heard.
+   */
+  failure(session: http2.ClientHttp2Session, streamError: Error | undefined): RpcError {
+    const t = this.#find(session);
+    return connectionFailure({
+      authority: this.#authority,
+      error: streamError ?? t?.error,
+      established: t?.established ?? false,
+    });
   }
 
   /** Marks `session` as no longer taking new calls (GOAWAY, or a refused call). */
@@ -148,7 +166,16 @@ export class ClientSession {
       rejectUnauthorized: tls.rejectUnauthorized,
       ALPNProtocols: ["h2"],
     } as http2.SecureClientSessionOptions);
-    const t: Tracked = { session, calls: 0, draining: false, idleTimer: undefined, idleSince: 0 };
+    const t: Tracked = {
+      session,
+      calls: 0,
+      draining: false,
+      idleTimer: undefined,
+      idleSince: 0,
+      established: false,
+      error: undefined,
+    };
+    session.once("remoteSettings", () => (t.established = true));
     this.#current = t;
     this.#all.add(t);
     let connected = false;
@@ -167,6 +194,7 @@ export class ClientSession {
       openConnectionWindow(session, o);
     });
     session.on("error", (e: Error) => {
+      t.error = e;
       this.#lastError = e;
       if (!connected) this.#backOff();
     });

@@ -16,12 +16,14 @@ import {
   type StreamTransportRequest,
   type StreamTransportResponse,
   type Transport,
+  transportFailure,
   type TransportRequestBase,
   type UnaryTransportRequest,
   type UnaryTransportResponse,
 } from "../../mod.ts";
 import { type Http2TransportOptions, http2TransportOptionsSchema } from "./client-options.ts";
 import { ClientSession } from "./client-session.ts";
+import { rootError } from "./connection-failure.ts";
 import { MessageReader, type MessageSink } from "./message-reader.ts";
 import { type DataSink, writeFrame, writeMessage } from "./message-writer.ts";
 import { codeFromRstStream, rstCode } from "./rst-stream-code.ts";
@@ -161,6 +163,8 @@ class Http2ClientCall {
   readonly #onAbort = () => this.#cancel(this.#req.signal.reason as RpcError);
   /** Streaming calls: the request side as the writer sees it (the current attempt's stream). */
   #sink: DataSink | undefined;
+  /** What the current attempt's stream heard as its error (a connection failure names its cause). */
+  #streamError: Error | undefined;
 
   constructor(
     settings: Settings,
@@ -262,8 +266,11 @@ class Http2ClientCall {
       }
       this.#readerDone = reader.end();
     });
-    stream.on("error", () => {
-      // The outcome is decided on "close" from the stream's state.
+    this.#streamError = undefined;
+    stream.on("error", (e: Error) => {
+      // The outcome is decided on "close" from the stream's state; the error
+      // names the cause when the connection failed.
+      if (stream === this.#stream) this.#streamError = e;
     });
     stream.on("close", () => this.#onClose(stream, session));
   }
@@ -326,20 +333,33 @@ class Http2ClientCall {
       pending.then(() => this.#finishWithTrailers(fields));
       return;
     }
-    if (neverAnswered && (session.destroyed || session.closed)) {
-      // The connection itself failed (refused TLS, lost socket): not a reset from the server.
+    const sessionGone = session.destroyed || session.closed;
+    if (neverAnswered && sessionGone) {
+      // The connection itself failed (refused, DNS, TLS, not HTTP/2, lost):
+      // not a reset from the server, and the error says which.
+      return this.#finish(this.#s.session.failure(session, this.#streamError));
+    }
+    if (sessionGone) {
+      // node:http2 closes the streams of a lost connection with CANCEL (or
+      // NO_ERROR): that is not the server's RST_STREAM, and it is retryable.
       return this.#finish(
-        new RpcError(Code.UNAVAILABLE, "the connection was lost before the server answered"),
+        transportFailure("lost", "the connection was lost before the call completed", {
+          cause: rootError(this.#streamError),
+        }),
       );
     }
     if (code !== rstCode.NO_ERROR) {
       return this.#finish(
-        new RpcError(codeFromRstStream(code), `the server reset the stream (HTTP/2 error ${code})`),
+        transportFailure(
+          code === rstCode.REFUSED_STREAM ? "unprocessed" : "reset",
+          `the server reset the stream (HTTP/2 error ${code})`,
+          { code: codeFromRstStream(code) },
+        ),
       );
     }
-    if (session.destroyed || neverAnswered) {
+    if (neverAnswered) {
       return this.#finish(
-        new RpcError(Code.UNAVAILABLE, "the connection was lost before the call completed"),
+        transportFailure("lost", "the connection was lost before the call completed"),
       );
     }
     this.#finish(new RpcError(Code.INTERNAL, "the server closed the stream without a status"));
