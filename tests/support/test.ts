@@ -41,8 +41,15 @@ export function test(name: string, a: TestOptions | TestFn, b?: TestFn): void {
 }
 
 /** Declares a group of tests. */
-export function describe(name: string, fn: () => void): void {
-  void nodeTest.describe(name, fn);
+export function describe(name: string, fn: () => void): void;
+/**
+ * Declares a group of tests with options. A group's `timeout` bounds the
+ * whole group; each test in it still has its own.
+ */
+export function describe(name: string, options: TestOptions, fn: () => void): void;
+export function describe(name: string, a: TestOptions | (() => void), b?: () => void): void {
+  if (typeof a === "function") void nodeTest.describe(name, a);
+  else void nodeTest.describe(name, a, b!);
 }
 
 /** Runs `fn` before the tests of the enclosing group; fails once it runs longer than its timeout. */
