@@ -35,6 +35,7 @@ Without files, runs the targets configured in wirecall.codegen.json or in the
   --es_opt=KEY=VALUE             protoc-gen-es option (repeatable; default
                                  target=ts,import_extension=ts,erasable_syntax=true)
   --no_clients                   do not write *_wirecall.ts companions
+  --openapi_out=DIR              write OpenAPI 3.1 documents of google.api.http routes
 
   --config=FILE                  read targets from FILE
   --check                        write nothing; exit 1 if any output is stale
@@ -49,6 +50,7 @@ interface Args {
   includeImports: boolean;
   includeSourceInfo: boolean;
   tsOut?: string;
+  openapiOut?: string;
   es: string[];
   clients: boolean;
   config?: string;
@@ -86,6 +88,7 @@ function parseArgs(argv: string[]): Args {
     else if (arg === "--include_imports") a.includeImports = true;
     else if (arg === "--include_source_info") a.includeSourceInfo = true;
     else if (key === "--ts_out") a.tsOut = value();
+    else if (key === "--openapi_out") a.openapiOut = value();
     else if (key === "--es_opt") a.es.push(...value().split(","));
     else if (arg === "--no_clients") a.clients = false;
     else if (key === "--config") a.config = value();
@@ -203,9 +206,9 @@ export async function main(argv: string[]): Promise<number> {
   let baseDir = ".";
   let where: string | undefined;
   if (args.files.length) {
-    if (!args.tsOut && !args.descriptorSetOut) {
+    if (!args.tsOut && !args.descriptorSetOut && !args.openapiOut) {
       process.stderr.write(
-        "wirecall-codegen: give --ts_out=DIR and/or --descriptor_set_out=FILE\n",
+        "wirecall-codegen: give --ts_out=DIR, --openapi_out=DIR and/or --descriptor_set_out=FILE\n",
       );
       return 2;
     }
@@ -217,6 +220,7 @@ export async function main(argv: string[]): Promise<number> {
       clients: args.clients,
       runtimeImport: "wirecall",
       descriptorSetOut: args.descriptorSetOut,
+      openapiOut: args.openapiOut,
       includeImports: args.includeImports,
       includeSourceInfo: args.includeSourceInfo,
     }];
@@ -253,7 +257,7 @@ export async function main(argv: string[]): Promise<number> {
     const what = args.check ? "stale" : "written";
     log(
       `${
-        t.out ?? t.descriptorSetOut
+        t.out ?? t.descriptorSetOut ?? t.openapiOut
       }: ${r.changed.length} ${what}, ${r.unchanged.length} up to date (${
         Date.now() - started
       } ms)`,

@@ -21,9 +21,11 @@ const targetSchema: z.ZodType = z.object({
   descriptorSetOut: z.string().min(1).optional(),
   includeImports: z.boolean().default(false),
   includeSourceInfo: z.boolean().default(false),
-}).strict().refine((t) => t.out !== undefined || t.descriptorSetOut !== undefined, {
-  message: 'set "out" (TypeScript output directory) or "descriptorSetOut"',
-});
+  openapiOut: z.string().min(1).optional(),
+}).strict().refine(
+  (t) => t.out !== undefined || t.descriptorSetOut !== undefined || t.openapiOut !== undefined,
+  { message: 'set "out" (TypeScript output directory), "descriptorSetOut" or "openapiOut"' },
+);
 
 const configSchema: z.ZodType = z.object({
   targets: z.array(targetSchema).min(1, "list at least one target"),
@@ -49,6 +51,8 @@ export interface CodegenTarget {
   includeImports: boolean;
   /** Descriptor set: keep SourceCodeInfo. */
   includeSourceInfo: boolean;
+  /** Directory for OpenAPI 3.1 documents of the services' `google.api.http` routes. */
+  openapiOut?: string;
 }
 
 /** The whole codegen configuration. */

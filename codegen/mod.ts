@@ -30,6 +30,7 @@ export {
   type GenerateOptions,
 } from "./generate.ts";
 export { type DescriptorSetOptions, toDescriptorSet } from "./descriptor-set.ts";
+export { generateOpenApi, openApiDocument } from "./openapi.ts";
 export {
   type CodegenConfig,
   type CodegenTarget,

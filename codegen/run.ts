@@ -11,6 +11,7 @@ import type { CodegenTarget } from "./config.ts";
 import { toDescriptorSet } from "./descriptor-set.ts";
 import { type Diagnostic, formatDiagnostic } from "./diagnostic.ts";
 import { generate } from "./generate.ts";
+import { generateOpenApi } from "./openapi.ts";
 import { type InputIO, joinPath as join, resolveInputs } from "./inputs.ts";
 
 /** File access for {@link runTarget}; paths are joined with `/`. */
@@ -93,6 +94,14 @@ export async function runTarget(
     for (const g of generated) {
       outputs.push({
         path: join(join(baseDir, target.out), g.name),
+        data: encoder.encode(g.content),
+      });
+    }
+  }
+  if (target.openapiOut !== undefined) {
+    for (const g of generateOpenApi(result.allFiles, files)) {
+      outputs.push({
+        path: join(join(baseDir, target.openapiOut), g.name),
         data: encoder.encode(g.content),
       });
     }
