@@ -124,6 +124,20 @@ export {
 } from "./src/interceptor.ts";
 export { CallScope } from "./src/call-scope.ts";
 export {
+  type CallLogEntry,
+  type CallLogger,
+  type CallLoggerOptions,
+  createCallLogger,
+} from "./src/call-logger.ts";
+export {
+  createMetrics,
+  GRPC_LATENCY_BUCKETS,
+  type Metrics,
+  type MetricsEndpointOptions,
+  type MetricsOptions,
+  PROMETHEUS_CONTENT_TYPE,
+} from "./src/metrics.ts";
+export {
   type BearerAuthOptions,
   type BearerTokenGrant,
   createBearerAuth,

@@ -80,10 +80,10 @@ export async function watchClientCall(
 }
 
 /**
- * Runs `next(req)` for a server interceptor and tells `done` how the
- * handler ended: when it returns or throws, or when its response stream
- * ends (a stream the router stops reading ended by the call's signal:
- * cancellation or the deadline).
+ * Runs `next(req)` for a server interceptor and tells `done` how the call
+ * ended: from the router (`req.onEnd`: the status as sent, after the last
+ * response message), or, for a request built without it, when the handler
+ * returns or throws or its response stream ends.
  *
  * @example
  * ```ts
@@ -97,6 +97,11 @@ export async function watchServerCall(
   req: ServerRequest,
   done: CallEndListener,
 ): Promise<ServerResponse> {
+  if (req.onEnd !== undefined) {
+    // The router says how the call ended on the wire, sending included.
+    req.onEnd(done);
+    return await next(req);
+  }
   const signal = req.context.signal;
   let res: ServerResponse;
   try {

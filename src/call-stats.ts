@@ -20,6 +20,12 @@ export interface CallStats {
    * first attempt, and on the server.
    */
   attempts: number;
+  /**
+   * The endpoint the latest attempt went to (`"host:port"`, `"loopback"`),
+   * as the transport that carried it reports it; undefined before the first
+   * attempt, and on the server (where `ctx.peer` says who called).
+   */
+  peer?: string;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { CallStats } from "./call-stats.ts";
 import type { HandlerContext } from "./handler-context.ts";
 import type { Metadata } from "./metadata.ts";
 import type { MethodInfo } from "./method.ts";
+import type { RpcError } from "./rpc-error.ts";
 
 /** One message, or a stream of them, as interceptors see it. */
 export type MessageOrStream =
@@ -65,6 +66,12 @@ export type ServerRequest = {
   readonly context: HandlerContext;
   /** Messages and bytes of the call so far, kept by the router. */
   readonly stats?: CallStats;
+  /**
+   * Registers a listener told once, by the router, how the call ended on the
+   * wire: `undefined` for OK, else the status sent (a handler's error, the
+   * deadline, the client's cancellation, a response over the size limit).
+   */
+  readonly onEnd?: (listener: (error: RpcError | undefined) => void) => void;
 } & MessageOrStream;
 
 /** What a handler answered, as server interceptors see it. */

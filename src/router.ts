@@ -28,6 +28,7 @@ import { Metadata } from "./metadata.ts";
 import { type MethodInfo, methodInfo } from "./method.ts";
 import { byteLimitOption, clockOption, functionOption, parseOptions } from "./options.ts";
 import { type CallStats, newCallStats } from "./call-stats.ts";
+import type { CallEndListener } from "./call-outcome.ts";
 import { RpcError } from "./rpc-error.ts";
 import type { ServerCallIO } from "./server-call.ts";
 import { toMessage } from "./client.ts";
@@ -267,6 +268,23 @@ export function createRouter(options?: RouterOptions): Router {
     let headerSent = false;
     let finished = false;
     const deadline = io.timeoutMs === undefined ? undefined : Deadline.after(clock, io.timeoutMs);
+    let endListeners: CallEndListener[] | undefined;
+    const notifyEnd = (error: RpcError | undefined) => {
+      const listeners = endListeners;
+      endListeners = undefined;
+      if (listeners === undefined) return;
+      for (const listener of listeners) {
+        try {
+          listener(error);
+        } catch {
+          // An observer that throws must not change the call.
+        }
+      }
+    };
+    const onEnd = (listener: CallEndListener) => {
+      if (finished) return;
+      (endListeners ??= []).push(listener);
+    };
 
     const sendHeader = () => {
       if (headerSent || finished) return;
@@ -280,7 +298,11 @@ export function createRouter(options?: RouterOptions): Router {
       io.signal.removeEventListener("abort", onPeerAbort);
       // The error's own metadata is written by the transport with the status
       // (writeTrailerFields), so it is not merged into the trailers here.
-      io.end(error, responseTrailer, headerSent ? undefined : responseHeader);
+      try {
+        io.end(error, responseTrailer, headerSent ? undefined : responseHeader);
+      } finally {
+        notifyEnd(error);
+      }
     };
     const onPeerAbort = () => {
       finished = true;
@@ -288,7 +310,9 @@ export function createRouter(options?: RouterOptions): Router {
       const reason = io.signal.reason instanceof RpcError
         ? io.signal.reason
         : new RpcError(Code.CANCELLED, "the client cancelled the call");
-      controller.abort(deadline === undefined ? reason : deadline.explain(reason));
+      const explained = deadline === undefined ? reason : deadline.explain(reason);
+      controller.abort(explained);
+      notifyEnd(explained);
     };
     if (io.signal.aborted) return onPeerAbort();
     io.signal.addEventListener("abort", onPeerAbort, { once: true });
@@ -321,6 +345,7 @@ export function createRouter(options?: RouterOptions): Router {
           desc: route.desc,
           context,
           stats,
+          onEnd,
           stream: true as const,
           messages: decodeAll(io.messages, codecs.input, stats),
         }
@@ -329,6 +354,7 @@ export function createRouter(options?: RouterOptions): Router {
           desc: route.desc,
           context,
           stats,
+          onEnd,
           stream: false as const,
           message: await readSingle(io.messages, codecs.input, route.info, stats),
         };

@@ -122,6 +122,7 @@ export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transp
     options,
   ) as GrpcWebTransportOptions;
   const baseUrl = opts.baseUrl.replace(/\/+$/, "");
+  const peer = new URL(baseUrl).host;
   const text = opts.format === "text";
   const fetchFn = opts.fetch ?? globalFetch;
   const maxBytes = opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES;
@@ -174,6 +175,7 @@ export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transp
     const { signal } = req;
     if (signal.aborted) throw signal.reason;
     const url = baseUrl + req.method.path;
+    if (req.stats !== undefined) req.stats.peer = peer;
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });

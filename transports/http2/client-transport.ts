@@ -104,13 +104,16 @@ export function createHttp2Transport(options: Http2TransportOptions): Transport 
     retries: opts.maxTransparentRetries ?? 3,
   };
 
+  const peer = url.host;
   return {
     unary(req: UnaryTransportRequest): Promise<UnaryTransportResponse> {
+      if (req.stats !== undefined) req.stats.peer = peer;
       return new Http2ClientCall(settings, req, req.message, true).result as Promise<
         UnaryTransportResponse
       >;
     },
     stream(req: StreamTransportRequest): Promise<StreamTransportResponse> {
+      if (req.stats !== undefined) req.stats.peer = peer;
       return new Http2ClientCall(settings, req, req.messages, false).result as Promise<
         StreamTransportResponse
       >;

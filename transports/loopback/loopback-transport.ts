@@ -130,6 +130,7 @@ export function createLoopbackTransport(router: Router, options?: LoopbackOption
     single?: Uint8Array,
   ): Promise<StreamTransportResponse> {
     const { signal } = req;
+    if (req.stats !== undefined) req.stats.peer = "loopback";
     if (signal.aborted) throw signal.reason;
     const faults = faultsFor(req.method);
     if (faults.latencyMs) await delay(clock, faults.latencyMs, signal);
