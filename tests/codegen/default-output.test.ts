@@ -111,18 +111,22 @@ describe("the default output", () => {
     },
   );
 
-  test("type-checks with tsc --strict under the README's settings", { timeout: 180_000 }, async () => {
-    const dir = await project();
-    try {
-      const r = spawnSync(process.execPath, [tsc, "-p", "tsconfig.json"], {
-        cwd: dir,
-        encoding: "utf8",
-        timeout: 150_000,
-      });
-      assert.equal(r.stdout + r.stderr, "");
-      assert.equal(r.status, 0);
-    } finally {
-      rmSync(dir, { recursive: true });
-    }
-  });
+  test(
+    "type-checks with tsc --strict under the README's settings",
+    { timeout: 180_000 },
+    async () => {
+      const dir = await project();
+      try {
+        const r = spawnSync(process.execPath, [tsc, "-p", "tsconfig.json"], {
+          cwd: dir,
+          encoding: "utf8",
+          timeout: 150_000,
+        });
+        assert.equal(r.stdout + r.stderr, "");
+        assert.equal(r.status, 0);
+      } finally {
+        rmSync(dir, { recursive: true });
+      }
+    },
+  );
 });

@@ -88,7 +88,7 @@ const GOAWAY = {
   FRAME_SIZE_ERROR: 6,
 } as const;
 
-describe("http2 server under hostile clients", TIMEOUT, () => {
+describe("http2 server under hostile clients", () => {
   test(
     "a valid request followed by WINDOW_UPDATE 0 in the same packet gets a GOAWAY, the server lives",
     TIMEOUT,

@@ -14,7 +14,9 @@ import {
   type ConnectTransportOptions,
   createConnectTransport,
   createGrpcTransport,
+  createGrpcWebTransport,
   type GrpcTransportOptions,
+  type GrpcWebTransportOptions,
 } from "@connectrpc/connect-node";
 import type { Transport as ConnectTransport } from "@connectrpc/connect";
 import { TestService, UnimplementedService } from "../../protos/gen/grpc/testing/test_pb.ts";
@@ -87,6 +89,16 @@ export function connectStubs(options: GrpcTransportOptions): InteropStubs {
   return {
     plain: connectStub(options),
     gzip: connectStub({ ...options, sendCompression: compressionGzip, compressMinBytes: 0 }),
+  };
+}
+
+/** The plain and gzip stubs of connect-node's gRPC-Web client (HTTP/1.1 or HTTP/2). */
+export function connectGrpcWebStubs(options: GrpcWebTransportOptions): InteropStubs {
+  return {
+    plain: stubOf(createGrpcWebTransport(options)),
+    gzip: stubOf(
+      createGrpcWebTransport({ ...options, sendCompression: compressionGzip, compressMinBytes: 0 }),
+    ),
   };
 }
 

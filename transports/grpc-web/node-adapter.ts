@@ -10,14 +10,21 @@ export type NodeRequestListener = (
 ) => Promise<void>;
 
 /**
- * The request body as a web stream, with backpressure. Cancelling it (a
- * handler that answers before reading everything) drains the rest instead of
- * destroying the request, so an HTTP/1.1 connection stays usable for the
- * next call and the client is never reset in the middle of its upload.
+ * The request body as a web stream, with backpressure, and `drain`, which
+ * reads and drops whatever the handler left unread. Cancelling the stream
+ * drains too: a handler that answers before reading everything (an unknown
+ * method, a refused encoding) leaves an HTTP/1.1 connection usable for the
+ * next call, and the client is never reset in the middle of its upload.
  */
-function bodyOf(req: IncomingMessage | Http2ServerRequest): ReadableStream<Uint8Array> {
+function bodyOf(
+  req: IncomingMessage | Http2ServerRequest,
+): { stream: ReadableStream<Uint8Array>; drain: () => void } {
   let open = true;
-  return new ReadableStream<Uint8Array>({
+  const drain = () => {
+    open = false;
+    req.resume();
+  };
+  const stream = new ReadableStream<Uint8Array>({
     start(c) {
       req.pause();
       req.on("data", (chunk: Uint8Array) => {
@@ -41,14 +48,16 @@ function bodyOf(req: IncomingMessage | Http2ServerRequest): ReadableStream<Uint8
     pull() {
       req.resume();
     },
-    cancel() {
-      open = false;
-      req.resume();
-    },
+    cancel: drain,
   }, { highWaterMark: 4 });
+  return { stream, drain };
 }
 
-function toRequest(req: IncomingMessage | Http2ServerRequest, signal: AbortSignal): Request {
+function toRequest(
+  req: IncomingMessage | Http2ServerRequest,
+  signal: AbortSignal,
+  body: ReadableStream<Uint8Array> | undefined,
+): Request {
   const secure = (req.socket as TLSSocket | null)?.encrypted === true;
   const host = req.headers[":authority"] ?? req.headers.host ?? "localhost";
   const headers = new Headers();
@@ -57,11 +66,10 @@ function toRequest(req: IncomingMessage | Http2ServerRequest, signal: AbortSigna
     if (Array.isArray(value)) { for (const v of value) headers.append(key, v); }
     else headers.append(key, value);
   }
-  const hasBody = req.method !== "GET" && req.method !== "HEAD";
   const init: RequestInit & { duplex: "half" } = {
     method: req.method,
     headers,
-    body: hasBody ? bodyOf(req) : undefined,
+    body,
     duplex: "half",
     signal,
   };
@@ -98,9 +106,14 @@ export function createNodeRequestListener(handler: GrpcWebHandler): NodeRequestL
         port: req.socket?.remotePort ?? 0,
       },
     };
+    const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    const body = hasBody ? bodyOf(req) : undefined;
+    // Once the answer is complete, what the handler did not read is dropped,
+    // so the connection can carry the next request.
+    if (body !== undefined) res.once("finish", body.drain);
     let response: Response;
     try {
-      response = await handler(toRequest(req, controller.signal), info);
+      response = await handler(toRequest(req, controller.signal, body?.stream), info);
     } catch (e) {
       if (!res.headersSent) {
         res.writeHead(500, { "content-type": "text/plain" });

@@ -258,6 +258,11 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
     http1 = http.createServer(
       guarded("request", (req, res) => serveHttp1(handoff, req, res), (_req, res) => res.destroy()),
     );
+    // This server never listens itself: connections are handed to it. Deno's
+    // node:http destroys a kept-alive connection after each response when
+    // its server is not listening (it takes that for shutting down), so it is
+    // told the front's state.
+    Object.defineProperty(http1, "listening", { get: () => front?.listening ?? false });
     // noDelay: sockets accepted here never pass through the HTTP servers'
     // own accept path, which is where Node turns Nagle's algorithm off; with
     // it on, an HTTP/1.1 response written in pieces waits for the peer's
@@ -268,9 +273,9 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
         "data",
         guarded("connection", (chunk: Uint8Array) => {
           socket.pause();
-          socket.unshift(chunk);
           const isH2 = chunk.length >= 3 && chunk[0] === 0x50 && chunk[1] === 0x52 &&
             chunk[2] === 0x49;
+          socket.unshift(chunk);
           if (isH2) {
             h2.emit("connection", socket);
           } else {
