@@ -9,6 +9,8 @@ import {
   createGrpcWebTransport,
   type GrpcWebHandler,
 } from "wirecall/transports/grpc-web";
+import { createConnectHandler, createConnectTransport } from "wirecall/transports/connect";
+import { createRestHandler } from "wirecall/transports/rest";
 import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
 import { collect, demoRouter, from, rejection } from "../support/demo-router.ts";
 
@@ -107,5 +109,50 @@ describe(`gRPC-Web under Bun.serve (Bun ${Bun.version})`, () => {
     const e = await rejection(collect(client().chat(from({ text: "hi" }))));
     assert.equal(e.code, Code.UNIMPLEMENTED);
     assert.match(e.message, /http2/);
+  });
+});
+
+describe(`gRPC-Web, Connect and REST from one handler under Bun.serve (Bun ${Bun.version})`, () => {
+  let server: BunServer;
+  let base = "";
+  before(() => {
+    const { router: r } = demoRouter();
+    server = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: createGrpcWebHandler(r, {
+        protocols: [createConnectHandler(r), createRestHandler(r)],
+      }),
+    });
+    base = `http://127.0.0.1:${server.port}`;
+  });
+  after(() => server.stop(true));
+
+  test("gRPC-Web and Connect (JSON and protobuf, unary GET) share the routes", async () => {
+    const web = createClient(DemoService, createGrpcWebTransport({ baseUrl: base }));
+    assert.equal((await web.greet({ name: "web" })).greeting, "Hello, web!");
+    for (const format of ["json", "proto"] as const) {
+      const connect = createClient(
+        DemoService,
+        createConnectTransport({ baseUrl: base, useHttpGet: true }),
+        { format },
+      );
+      assert.equal((await connect.greet({ name: format })).greeting, `Hello, ${format}!`);
+      assert.deepEqual((await collect(connect.countdown({ from: 2 }))).map((m) => m.number), [
+        2,
+        1,
+      ]);
+      assert.equal((await connect.sum(from({ value: 1n }, { value: 2n }))).total, 3n);
+    }
+  });
+
+  test("REST routes answer JSON and NDJSON", async () => {
+    assert.deepEqual(await (await fetch(`${base}/v1/greet/bun`)).json(), {
+      greeting: "Hello, bun!",
+    });
+    const stream = await fetch(`${base}/v1/countdown/2`);
+    assert.equal((await stream.text()).trim().split("\n").length, 2);
+    const missing = await fetch(`${base}/v1/countdown/-1`);
+    assert.equal(missing.status, 400);
   });
 });

@@ -11,6 +11,8 @@ import {
   RpcError,
 } from "wirecall";
 import { createGrpcWebHandler, createGrpcWebTransport } from "wirecall/transports/grpc-web";
+import { createConnectHandler } from "wirecall/transports/connect";
+import { createRestHandler } from "wirecall/transports/rest";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
 import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
 import { demoServiceImpl } from "../../examples/demo/demo-service.ts";
@@ -33,8 +35,10 @@ const router = createRouter().service(DemoService, {
   countdown: demoServiceImpl.countdown,
   sum: demoServiceImpl.sum,
 });
+// gRPC-Web, Connect and REST on the same routes.
 const handler = createGrpcWebHandler(router, {
   cors: { allowedOrigins: ["http://page.test"], exposeHeaders: ["x-runtime"] },
+  protocols: [createConnectHandler(router), createRestHandler(router)],
 });
 
 async function outcome<T>(

@@ -13,6 +13,7 @@ import { DurationSchema } from "@bufbuild/protobuf/wkt";
 import { Code, createBearerAuth, createClient, type Metadata } from "wirecall";
 import { createGrpcWebHandler, createGrpcWebTransport } from "wirecall/transports/grpc-web";
 import { createNodeFetch } from "wirecall/transports/grpc-web/node";
+import { createConnectTransport } from "wirecall/transports/connect";
 import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
 import { collect, demoRouter, from, rejection } from "../support/demo-router.ts";
 import { repoRoot } from "../support/repo-root.ts";
@@ -237,5 +238,42 @@ describe("gRPC-Web on workerd", () => {
     const anonymous = await rejection(createClient(DemoService, transport).greet({ name: "x" }));
     assert.equal(anonymous.code, Code.UNAUTHENTICATED);
     assert.match(anonymous.rawMessage, /needs credentials/);
+  });
+
+  test("the worker answers Connect too: JSON and protobuf, unary GET, a server stream", async () => {
+    for (const format of ["json", "proto"] as const) {
+      const connect = createClient(
+        DemoService,
+        createConnectTransport({ baseUrl: url, fetch, useHttpGet: true }),
+        { format },
+      );
+      assert.equal(
+        (await connect.greet({ name: format })).greeting,
+        `Hello from workerd, ${format}!`,
+      );
+      assert.deepEqual((await collect(connect.countdown({ from: 2 }))).map((m) => m.number), [
+        2,
+        1,
+      ]);
+    }
+    const curl = await fetch(`${url}/wirecall.demo.v1.DemoService/Greet`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"name":"curl"}',
+    });
+    assert.deepEqual(await curl.json(), { greeting: "Hello from workerd, curl!" });
+  });
+
+  test("the worker answers REST too: GET and POST routes, NDJSON, Status JSON errors", async () => {
+    const get = await fetch(`${url}/v1/greet/rest`, {});
+    assert.deepEqual(await get.json(), { greeting: "Hello from workerd, rest!" });
+    const stream = await fetch(`${url}/v1/countdown/2`, {});
+    assert.deepEqual((await stream.text()).trim().split("\n").map((l) => JSON.parse(l)), [
+      { result: { number: 2 } },
+      { result: { number: 1 } },
+    ]);
+    const invalid = await fetch(`${url}/v1/greet`, { method: "POST", body: '{"name":""}' });
+    assert.equal(invalid.status, 400);
+    assert.equal((await invalid.json()).code, Code.INVALID_ARGUMENT);
   });
 });
