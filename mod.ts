@@ -213,6 +213,7 @@ export {
   AttemptFailure,
   type AttemptFailureKind,
   attemptFailureOf,
+  fetchFailureKind,
   isConnectionFailure,
   mayHaveBeenProcessed,
   transportFailure,

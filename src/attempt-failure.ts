@@ -101,3 +101,52 @@ export function mayHaveBeenProcessed(kind: AttemptFailureKind | undefined): bool
 export function isConnectionFailure(kind: AttemptFailureKind | undefined): boolean {
   return kind === "refused" || kind === "tls" || kind === "lost";
 }
+
+/** Error codes of a connection that could not be made (Node's, undici's, libuv's). */
+const refusedCodes = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "ETIMEDOUT",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+const tlsCode = /^(?:ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_OSSL_)/;
+
+/**
+ * Tells why a `fetch` (or the body it returned) failed: a connection that
+ * could not be made is `"refused"`, a failed TLS handshake `"tls"`, and
+ * anything else `"lost"` (the request may have reached the server). Reads
+ * the error codes of Node's undici (`cause.code`), and the messages of
+ * Deno's and Bun's fetch; a browser's bare "Failed to fetch" is `"lost"`.
+ *
+ * @example
+ * ```ts
+ * import { fetchFailureKind } from "wirecall";
+ * fetchFailureKind(new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } })); // "refused"
+ * ```
+ */
+export function fetchFailureKind(error: unknown): AttemptFailureKind {
+  const texts: string[] = [];
+  let e: unknown = error;
+  for (let depth = 0; depth < 4 && typeof e === "object" && e !== null; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") {
+      if (refusedCodes.has(code)) return "refused";
+      if (tlsCode.test(code)) return "tls";
+    }
+    texts.push(String((e as { message?: unknown }).message ?? ""));
+    e = (e as { cause?: unknown }).cause;
+  }
+  const text = texts.join(" ");
+  if (/certificate|tls|ssl|handshake/i.test(text)) return "tls";
+  if (
+    /connection refused|tcp connect error|dns error|failed to lookup|unable to connect|ConnectionRefused|ECONNREFUSED/i
+      .test(text)
+  ) {
+    return "refused";
+  }
+  return "lost";
+}

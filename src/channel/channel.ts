@@ -361,7 +361,7 @@ class ClientChannel implements Channel {
     const config = this.#methodConfig(req);
     const retries = this.#opts.retries !== false;
     if (retries && (config?.retryPolicy !== undefined || config?.hedgingPolicy !== undefined)) {
-      // Retries need the response headers to know when the call is committed.
+      // Retries and hedges go through the streaming path, which knows when a call commits.
       const res = await this.stream({ ...req, messages: singleMessageStream(req.message) });
       const message = await readSingleMessage(res.messages, req.method.path);
       return { header: res.header, message, trailer: res.trailer };

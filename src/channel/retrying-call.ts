@@ -3,6 +3,7 @@ import type { Clock } from "../clock.ts";
 import { Code } from "../code.ts";
 import { Metadata } from "../metadata.ts";
 import { RpcError } from "../rpc-error.ts";
+import { readSingleMessage, singleMessageStream } from "../single-message.ts";
 import type { StreamTransportRequest, StreamTransportResponse } from "../transport.ts";
 import { readPushback } from "./pushback.ts";
 import { type BufferBudget, ReplayBuffer, type ReplayCursor } from "./replay-buffer.ts";
@@ -221,6 +222,14 @@ export class RetryingCall {
         timeoutMs: this.#timeLeft(),
         messages: attempt.cursor,
       });
+      if (!this.#req.method.responseStream) {
+        // A single response reaches the caller only once it is complete, with
+        // its headers: until then nothing was exposed and the attempt can be
+        // retried; streamed responses commit on their headers (gRFC A6).
+        const message = await readSingleMessage(res.messages, this.#req.method.path);
+        this.#checkResponseSize(message);
+        res = { header: res.header, messages: singleMessageStream(message), trailer: res.trailer };
+      }
     } catch (e) {
       sc.reportOutcome(e);
       this.#attemptFailed(attempt, e);
@@ -381,7 +390,6 @@ export class RetryingCall {
   }
 
   #settleWith(attempt: Attempt, sc: Subchannel, res: StreamTransportResponse): void {
-    const maxReceive = this.#config?.maxResponseMessageBytes;
     const throttle = this.#ctx.throttle;
     const policyCodes = this.#retry?.retryableStatusCodes ?? this.#hedge?.nonFatalStatusCodes;
     const previous = attempt.previous;
@@ -394,17 +402,12 @@ export class RetryingCall {
     };
     const controller = this.#controller;
     const cleanup = () => this.#cleanup();
+    const check = (m: Uint8Array) => this.#checkResponseSize(m);
     const messages = (async function* () {
       let ended = false;
       try {
         for await (const m of res.messages) {
-          if (maxReceive !== undefined && m.byteLength > maxReceive) {
-            throw new RpcError(
-              Code.RESOURCE_EXHAUSTED,
-              `response message of ${m.byteLength} bytes exceeds the service config's ` +
-                `maxResponseMessageBytes of ${maxReceive}`,
-            );
-          }
+          check(m);
           yield m;
         }
         if (previous > 0) trailer.set(PREVIOUS_ATTEMPTS_KEY, String(previous));
@@ -429,6 +432,17 @@ export class RetryingCall {
     })();
     this.#done = true;
     this.#resolve({ header: res.header, messages, trailer });
+  }
+
+  #checkResponseSize(message: Uint8Array): void {
+    const max = this.#config?.maxResponseMessageBytes;
+    if (max !== undefined && message.byteLength > max) {
+      throw new RpcError(
+        Code.RESOURCE_EXHAUSTED,
+        `response message of ${message.byteLength} bytes exceeds the service config's ` +
+          `maxResponseMessageBytes of ${max}`,
+      );
+    }
   }
 
   #cleanup(): void {

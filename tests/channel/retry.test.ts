@@ -227,17 +227,45 @@ describe("retries (gRFC A6)", () => {
     await channel.close();
   });
 
-  test("no retry once response headers arrived, even without a message", async () => {
+  test("no retry once a streamed response's headers arrived, even without a message", async () => {
     const { clock, channel, backends } = setup(retryConfig());
     const b = backends.get(one)!;
-    b.greet = (_b, _n, ctx) => {
+    // deno-lint-ignore require-yield -- it fails before its first message
+    b.countdown = async function* (_from, ctx) {
       ctx.sendHeader();
       throw new RpcError(Code.UNAVAILABLE, "after headers");
     };
-    const call = rejection(createClient(DemoService, channel).greet({ name: "x" }));
+    const call = rejection(collect(createClient(DemoService, channel).countdown({ from: 1 })));
+    await clock.advance(0);
     await clock.advance(1_000);
     assert.equal((await call).rawMessage, "after headers");
     assert.equal(b.handled, 1);
+    await channel.close();
+  });
+
+  test("a single response is retried until it is complete: its headers reach no one before", async () => {
+    const { clock, channel, backends } = setup(retryConfig());
+    const b = backends.get(one)!;
+    let calls = 0;
+    b.greet = (backend, _name, ctx) => {
+      if (calls++ > 0) return { greeting: backend.address };
+      ctx.responseHeader.set("x-attempt", "first");
+      ctx.sendHeader();
+      throw new RpcError(Code.UNAVAILABLE, "after headers");
+    };
+    let header: Metadata | undefined;
+    const call = createClient(DemoService, channel).greet({ name: "x" }, {
+      onHeader: (h) => (header = h),
+    });
+    await clock.advance(0);
+    await clock.advance(1_000);
+    assert.equal((await call).greeting, one);
+    assert.equal(b.handled, 2);
+    assert.equal(
+      header?.get("x-attempt"),
+      undefined,
+      "the caller sees the answering attempt's headers",
+    );
     await channel.close();
   });
 

@@ -7,6 +7,7 @@ import {
   compressionFor,
   DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
   encodeEnvelope,
+  fetchFailureKind,
   FLAG_COMPRESSED,
   FLAG_TRAILER,
   formatGrpcTimeout,
@@ -21,6 +22,7 @@ import {
   type StreamTransportRequest,
   type StreamTransportResponse,
   type Transport,
+  transportFailure,
   type TransportRequestBase,
   type UnaryTransportRequest,
   type UnaryTransportResponse,
@@ -241,9 +243,9 @@ export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transp
       release();
       if (signal.aborted) throw signal.reason;
       if (requestError !== undefined) throw RpcError.from(requestError, Code.CANCELLED);
-      throw new RpcError(
-        Code.UNAVAILABLE,
-        `gRPC-Web request to ${url} failed: ${(e as Error)?.message ?? e}`,
+      throw transportFailure(
+        fetchFailureKind(e),
+        `gRPC-Web request to ${url} failed: ${describeFetchError(e)}`,
         { cause: e },
       );
     }
@@ -313,11 +315,9 @@ export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transp
       ended = true;
       if (signal.aborted) throw signal.reason;
       if (e instanceof RpcError) throw e;
-      throw new RpcError(
-        Code.UNAVAILABLE,
-        `gRPC-Web response stream failed: ${(e as Error)?.message ?? e}`,
-        { cause: e },
-      );
+      throw transportFailure("lost", `gRPC-Web response stream failed: ${describeFetchError(e)}`, {
+        cause: e,
+      });
     } finally {
       // Stopping before the end lets go of the response body and the connection.
       release(ended ? undefined : new RpcError(Code.CANCELLED, "the caller stopped reading"));
@@ -343,4 +343,14 @@ export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transp
       return { header: res.header, message, trailer: res.trailer };
     },
   };
+}
+
+/** A fetch error's message with its cause's (undici says only "fetch failed" itself). */
+function describeFetchError(e: unknown): string {
+  const message = (e as Error)?.message ?? String(e);
+  const cause = (e as { cause?: { message?: string; code?: string } })?.cause;
+  const detail = cause?.message ?? cause?.code;
+  return detail !== undefined && detail !== "" && !message.includes(detail)
+    ? `${message} (${detail})`
+    : message;
 }

@@ -1,5 +1,5 @@
 import * as http2 from "node:http2";
-import { Code, RpcError } from "../../mod.ts";
+import { Code, RpcError, transportFailure } from "../../mod.ts";
 import type { Http2TransportOptions } from "./client-options.ts";
 import { connectionFailure } from "./connection-failure.ts";
 import { openConnectionWindow, windowSettings } from "./flow-control.ts";
@@ -18,6 +18,8 @@ interface Tracked {
   established: boolean;
   /** The session's own error, if it failed. */
   error: Error | undefined;
+  /** Disconnect listeners were told of its end. */
+  reported?: boolean;
 }
 
 /**
@@ -38,6 +40,7 @@ export class ClientSession {
   #lastError: Error | undefined;
   #keepalive: ReturnType<typeof setInterval> | undefined;
   #closed = false;
+  readonly #disconnectListeners = new Set<(error: RpcError | undefined) => void>();
 
   /** Prepares a connection to `authority` (`http://…` or `https://…`); connects lazily. */
   constructor(authority: string, options: Http2TransportOptions) {
@@ -54,7 +57,7 @@ export class ClientSession {
     if (t !== undefined && !t.draining && !t.session.closed && !t.session.destroyed) {
       return t.session;
     }
-    if (this.#closed) throw new RpcError(Code.UNAVAILABLE, "the transport was closed");
+    if (this.#closed) throw transportFailure("never-sent", "the transport was closed");
     const wait = this.#retryAt - Date.now();
     if (wait > 0) {
       throw connectionFailure({
@@ -78,6 +81,49 @@ export class ClientSession {
       error: streamError ?? t?.error,
       established: t?.established ?? false,
     });
+  }
+
+  /**
+   * Connects now unless a connection is up, ignoring the reconnect backoff
+   * (a channel asking keeps its own): resolves once the server's SETTINGS
+   * arrived, rejects with the attempt-failure error of a failed connection.
+   */
+  connect(): Promise<void> {
+    if (this.#closed) {
+      return Promise.reject(transportFailure("never-sent", "the transport was closed"));
+    }
+    let t = this.#current;
+    if (t === undefined || t.draining || t.session.closed || t.session.destroyed) {
+      t = this.#connect();
+    }
+    if (t.established) return Promise.resolve();
+    const tracked = t;
+    return new Promise((resolve, reject) => {
+      tracked.session.once("remoteSettings", () => resolve());
+      tracked.session.once("close", () => {
+        if (tracked.established) return;
+        reject(connectionFailure({
+          authority: this.#authority,
+          error: tracked.error,
+          established: false,
+        }));
+      });
+    });
+  }
+
+  /**
+   * Calls `listener` when a connection that was up goes away: `undefined`
+   * after GOAWAY or an idle close, the error when it was lost. For channels.
+   */
+  onDisconnect(listener: (error: RpcError | undefined) => void): () => void {
+    this.#disconnectListeners.add(listener);
+    return () => this.#disconnectListeners.delete(listener);
+  }
+
+  #disconnected(t: Tracked, error: RpcError | undefined): void {
+    if (!t.established || t.reported) return;
+    t.reported = true;
+    for (const listener of [...this.#disconnectListeners]) listener(error);
   }
 
   /** Marks `session` as no longer taking new calls (GOAWAY, or a refused call). */
@@ -201,6 +247,7 @@ export class ClientSession {
     session.on("goaway", () => {
       t.draining = true;
       if (this.#current === t) this.#current = undefined;
+      this.#disconnected(t, undefined);
       // No destroy() here: this runs inside nghttp2's frame handling, and
       // Deno's nghttp2 asserts when a session is torn down from there.
     });
@@ -210,6 +257,12 @@ export class ClientSession {
       this.#all.delete(t);
       if (this.#current === t) this.#current = undefined;
       if (!connected && this.#retryAt === 0) this.#backOff();
+      this.#disconnected(
+        t,
+        t.error === undefined
+          ? undefined
+          : connectionFailure({ authority: this.#authority, error: t.error, established: true }),
+      );
     });
     // Only running calls keep the process alive.
     session.unref?.();

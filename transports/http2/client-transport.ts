@@ -119,6 +119,10 @@ export function createHttp2Transport(options: Http2TransportOptions): Transport 
       >;
     },
     close: () => settings.session.close(),
+    connectivity: {
+      connect: () => settings.session.connect(),
+      onDisconnect: (listener) => settings.session.onDisconnect(listener),
+    },
   };
 }
 
@@ -155,6 +159,7 @@ class Http2ClientCall {
   #readerDone: Promise<void> | undefined;
   #early: Uint8Array[] | undefined;
   #attempts = 0;
+  #lostChecked = false;
   #settled = false;
   #finished = false;
   #localError: RpcError | undefined;
@@ -336,6 +341,18 @@ class Http2ClientCall {
       pending.then(() => this.#finishWithTrailers(fields));
       return;
     }
+    if (code === rstCode.CANCEL && !session.destroyed && !session.closed && !this.#lostChecked) {
+      // Deno's node:http2 closes the streams of a dead connection with CANCEL
+      // before it marks the session destroyed: look again once it has.
+      this.#lostChecked = true;
+      setImmediate(() => this.#onClosed(session, code, neverAnswered));
+      return;
+    }
+    this.#onClosed(session, code, neverAnswered);
+  }
+
+  #onClosed(session: http2.ClientHttp2Session, code: number, neverAnswered: boolean): void {
+    if (this.#finished) return;
     const sessionGone = session.destroyed || session.closed;
     if (neverAnswered && sessionGone) {
       // The connection itself failed (refused, DNS, TLS, not HTTP/2, lost):
@@ -365,7 +382,12 @@ class Http2ClientCall {
         transportFailure("lost", "the connection was lost before the call completed"),
       );
     }
-    this.#finish(new RpcError(Code.INTERNAL, "the server closed the stream without a status"));
+    // Deno's node:http2 reports no RST_STREAM code: a reset reads like this too.
+    this.#finish(
+      transportFailure("reset", "the server closed the stream without a status", {
+        code: Code.INTERNAL,
+      }),
+    );
   }
 
   #finishWithTrailers(fields: HeaderFields): void {

@@ -1,0 +1,62 @@
+// A backend for channel tests in its own process: DemoService and the health
+// service over native gRPC, with gRPC-Web on the same port, on 127.0.0.1.
+//
+//   deno run -A tests/channel/backend-server.ts --port 0 [--slow_every N --slow_ms M]
+//
+// Greet answers "<port>"; a name "invalid" fails with INVALID_ARGUMENT; a name
+// "slow:<ms>" answers after that many ms. With --slow_every N, one Greet in N
+// (the Nth, 2Nth, …) also waits --slow_ms: injected slow replies. Countdown
+// sends one number every 10 ms and prints "countdown <port>" when it starts.
+// Prints "listening <port>" once it accepts calls; SIGTERM drains and exits.
+import process from "node:process";
+import { Code, createRouter, HealthRegistry, HealthService, RpcError } from "wirecall";
+import { createHttp2Server } from "wirecall/transports/http2";
+import { createGrpcWebHandler } from "wirecall/transports/grpc-web";
+import { createNodeRequestListener } from "wirecall/transports/grpc-web/node";
+import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
+import { commandLine, parseFlags } from "../interop/cli-args.ts";
+
+const flags = parseFlags(commandLine());
+const slowEvery = Number(flags.slow_every ?? 0);
+const slowMs = Number(flags.slow_ms ?? 0);
+let port = 0;
+let greets = 0;
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
+
+const health = new HealthRegistry({ "": "SERVING", "wirecall.demo.v1.DemoService": "SERVING" });
+const router = createRouter()
+  .service(HealthService, health.impl)
+  .service(DemoService, {
+    async greet(req, ctx) {
+      greets++;
+      if (req.name === "invalid") throw new RpcError(Code.INVALID_ARGUMENT, "invalid name");
+      if (req.name.startsWith("slow:")) await sleep(Number(req.name.slice(5)), ctx.signal);
+      if (slowEvery > 0 && greets % slowEvery === 0) await sleep(slowMs, ctx.signal);
+      return { greeting: String(port) };
+    },
+    async *countdown(req, ctx) {
+      console.log(`countdown ${port}`);
+      for (let n = req.from; n > 0; n--) {
+        await sleep(10, ctx.signal);
+        yield { number: n };
+      }
+    },
+  });
+const server = createHttp2Server(router, {
+  grpcWeb: createNodeRequestListener(createGrpcWebHandler(router)),
+});
+({ port } = await server.listen({ host: "127.0.0.1", port: Number(flags.port ?? 0) }));
+console.log(`listening ${port}`);
+process.on("SIGTERM", () => {
+  health.setStatus("", "NOT_SERVING");
+  server.close({ graceMs: 5_000 }).then(() => process.exit(0));
+});
