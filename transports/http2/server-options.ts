@@ -28,6 +28,16 @@ export interface Http2ServerOptions extends WindowOptions {
   /** Concurrent calls per connection (HTTP/2 `SETTINGS_MAX_CONCURRENT_STREAMS`, default 1000). */
   maxConcurrentStreams?: number;
   /**
+   * Streams one connection serves before the server asks the client to move
+   * to a new one (a graceful GOAWAY: running calls finish, the client's next
+   * calls go to a new connection, as after `max_connection_age`). Default:
+   * no limit — except under Deno, where it is 50: Deno 2.9's node:http2
+   * aborts the whole process when a client ends a connection that carried
+   * more than about 64 streams (docs/deno-http2-crash.md), and a connection
+   * the server closes first does not.
+   */
+  maxStreamsPerConnection?: number;
+  /**
    * Compress responses with gzip when the client accepts it (default
    * `"identity"`: responses are compressed only when the request was).
    */
@@ -60,6 +70,7 @@ export const http2ServerOptionsSchema = z.strictObject({
   maxReceiveMessageBytes: z.optional(byteLimitOption),
   maxSendMessageBytes: z.optional(byteLimitOption),
   maxConcurrentStreams: z.optional(z.number().check(z.int(), z.positive())),
+  maxStreamsPerConnection: z.optional(z.number().check(z.int(), z.positive())),
   sendCompression: z.optional(z.enum(["gzip", "identity"])),
   closeGraceMs: z.optional(durationOption),
   grpcWeb: z.optional(functionOption),

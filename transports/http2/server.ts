@@ -2,6 +2,7 @@ import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as net from "node:net";
 import type { TLSSocket } from "node:tls";
+import { setImmediate } from "node:timers";
 import {
   builtinCompressions,
   Code,
@@ -50,6 +51,10 @@ export interface Http2Server {
   /** The underlying `node:http2` server, for what wirecall does not cover. */
   readonly nodeServer: http2.Http2Server | http2.Http2SecureServer;
 }
+
+/** See `maxStreamsPerConnection`: the Deno default works around a crash of Deno's node:http2. */
+const DENO_MAX_STREAMS_PER_CONNECTION = 50;
+const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
 
 const sessionPeers = new WeakMap<http2.ServerHttp2Session, PeerInfo>();
 
@@ -131,6 +136,9 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
     ALPNProtocols: handoff !== undefined ? ["h2", "http/1.1"] : ["h2"],
   });
   const sessions = new Set<http2.ServerHttp2Session>();
+  const maxStreamsPerConnection = opts.maxStreamsPerConnection ??
+    (isDeno ? DENO_MAX_STREAMS_PER_CONNECTION : Infinity);
+  const streamCounts = new WeakMap<http2.ServerHttp2Session, number>();
   const calls = new Set<Http2ServerCall>();
   const sockets = new Set<net.Socket>();
   const onCallDone = (call: Http2ServerCall) => calls.delete(call);
@@ -201,7 +209,14 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
     });
     // A stream emitted after its session died (a connection error in the same
     // packet as the request) has no one left to answer.
-    if (stream.destroyed || stream.session === undefined) return;
+    const session = stream.session as http2.ServerHttp2Session | undefined;
+    if (stream.destroyed || session === undefined) return;
+    if (maxStreamsPerConnection !== Infinity) {
+      const count = (streamCounts.get(session) ?? 0) + 1;
+      streamCounts.set(session, count);
+      // Not from inside nghttp2's frame callback: on the next turn.
+      if (count === maxStreamsPerConnection) setImmediate(() => session.close());
+    }
     if (!isGrpcContentType(headerText(headers, "content-type")) && handoff !== undefined) {
       handOff(handoff, stream, headers, rawHeaders);
       return;
