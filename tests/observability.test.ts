@@ -4,6 +4,7 @@ import {
   type CallLogEntry,
   Code,
   createCallLogger,
+  createChannel,
   createClient,
   createMetrics,
   createRouter,
@@ -140,6 +141,50 @@ describe("call logger", () => {
     assert.match(serverEntry.peer ?? "", /^127\.0\.0\.1:\d+$/);
     assert.notEqual(serverEntry.peer, client.peer);
   });
+});
+
+test("a call the channel retried logs its attempt count", async () => {
+  const clock = new ManualClock();
+  const entries: CallLogEntry[] = [];
+  const logger = createCallLogger({ clock, log: (e) => entries.push(e) });
+  let calls = 0;
+  const { router } = demoRouter({
+    clock,
+    greet: () => {
+      if (++calls === 1) throw new RpcError(Code.UNAVAILABLE, "try another");
+      return { greeting: "second time lucky" };
+    },
+  });
+  const channel = createChannel({
+    target: "ipv4:10.0.0.1:1,10.0.0.2:1",
+    transport: () => createLoopbackTransport(router),
+    clock,
+    random: () => 0,
+    serviceConfig: {
+      methodConfig: [{
+        name: [{ service: "wirecall.demo.v1.DemoService" }],
+        retryPolicy: {
+          maxAttempts: 3,
+          initialBackoff: "0.1s",
+          maxBackoff: "1s",
+          backoffMultiplier: 2,
+          retryableStatusCodes: ["UNAVAILABLE"],
+        },
+      }],
+    },
+  });
+  try {
+    const client = createClient(DemoService, channel, { clock, interceptors: [logger.client] });
+    const call = client.greet({});
+    for (let i = 0; i < 5 && entries.length === 0; i++) await clock.advance(100);
+    assert.equal((await call).greeting, "second time lucky");
+  } finally {
+    await channel.close();
+  }
+  assert.equal(entries.length, 1);
+  assert.equal(entries[0].code, "OK");
+  assert.equal(entries[0].attempt, 2);
+  assert.equal(entries[0].peer, "loopback");
 });
 
 describe("metrics (Prometheus text)", () => {

@@ -221,6 +221,8 @@ export class RetryingCall {
         signal,
         timeoutMs: this.#timeLeft(),
         messages: attempt.cursor,
+        // The endpoint's transport names itself in the call's stats (stats.peer).
+        stats: this.#req.stats,
       });
       if (!this.#req.method.responseStream) {
         // A single response reaches the caller only once it is complete, with
