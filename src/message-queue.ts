@@ -21,6 +21,8 @@ export class MessageQueue<T> implements AsyncIterable<T> {
   #error: { reason: unknown } | undefined;
   readonly #highWaterMark: number;
   #onReturn: (() => void) | undefined;
+  #firstTwo: ((items: T[]) => void) | undefined;
+  #firstTwoFail: ((e: unknown) => void) | undefined;
 
   /**
    * `highWaterMark`: how many values may wait before `push` stops resolving at
@@ -39,6 +41,14 @@ export class MessageQueue<T> implements AsyncIterable<T> {
   /** Adds a value; resolves when there is room again. Ignored once closed. */
   push(value: T): Promise<void> | undefined {
     if (this.#closed) return undefined;
+    if (this.#firstTwo !== undefined) {
+      this.#items.push(value);
+      if (this.#items.length < 2) return undefined;
+      const r = this.#firstTwo;
+      this.#firstTwo = this.#firstTwoFail = undefined;
+      r(this.#items.splice(0));
+      return undefined;
+    }
     if (this.#reader !== undefined) {
       const r = this.#reader;
       this.#reader = this.#readerFail = undefined;
@@ -66,6 +76,13 @@ export class MessageQueue<T> implements AsyncIterable<T> {
   }
 
   #wake(): void {
+    if (this.#firstTwo !== undefined) {
+      const r = this.#firstTwo;
+      const f = this.#firstTwoFail!;
+      this.#firstTwo = this.#firstTwoFail = undefined;
+      if (this.#error) f(this.#error.reason);
+      else r(this.#items.splice(0));
+    }
     if (this.#reader !== undefined && this.#items.length === 0) {
       const r = this.#reader;
       const f = this.#readerFail!;
@@ -74,6 +91,23 @@ export class MessageQueue<T> implements AsyncIterable<T> {
       else r({ done: true, value: undefined });
     }
     for (const w of this.#waiters.splice(0)) w();
+  }
+
+  /**
+   * For a stream that should carry one value: resolves with the values once
+   * it is closed, or with the first two as soon as a second one arrives
+   * (rejects when it fails first). One promise in all, where iterating
+   * takes one per value; it takes the values as iterating would.
+   */
+  firstTwo(): Promise<T[]> {
+    if (this.#items.length >= 2 || (this.#closed && !this.#error)) {
+      return Promise.resolve(this.#items.splice(0, 2));
+    }
+    if (this.#closed) return Promise.reject(this.#error!.reason);
+    return new Promise((resolve, reject) => {
+      this.#firstTwo = resolve;
+      this.#firstTwoFail = reject;
+    });
   }
 
   /** Takes the next value. */

@@ -27,11 +27,10 @@ import {
 import { Metadata } from "./metadata.ts";
 import { type MethodInfo, methodInfo } from "./method.ts";
 import { byteLimitOption, clockOption, functionOption, parseOptions } from "./options.ts";
-import { type CallStats, newCallStats } from "./call-stats.ts";
-import type { CallEndListener } from "./call-outcome.ts";
+import { newCallStats } from "./call-stats.ts";
+import { type CallSettings, RouterCall } from "./router-call.ts";
 import { RpcError } from "./rpc-error.ts";
 import type { ServerCallIO } from "./server-call.ts";
-import { toMessage } from "./client.ts";
 
 /** A value, or a promise of it. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -163,6 +162,7 @@ export function createRouter(options?: RouterOptions): Router {
   const services: DescService[] = [];
   const serviceNames = new Set<string>();
   const maxSend = opts.maxSendMessageBytes ?? Infinity;
+  const settings: CallSettings = { clock, maxSend };
   const maxCalls = opts.maxConcurrentCalls ?? Infinity;
   const exempt = new Set(opts.shedExempt ?? ["grpc.health.v1.Health"]);
   let activeCalls = 0;
@@ -247,151 +247,8 @@ export function createRouter(options?: RouterOptions): Router {
     );
   }
 
-  function codecsOf(route: Route, subtype: string) {
-    let c = route.codecs[subtype];
-    if (c === undefined) {
-      if (subtype !== "proto" && subtype !== "json") {
-        throw new RpcError(Code.INTERNAL, `unsupported content subtype "${subtype}"`);
-      }
-      c = route.codecs[subtype] = {
-        input: codecFor(route.desc.input, subtype) as Codec<Message>,
-        output: codecFor(route.desc.output, subtype) as Codec<Message>,
-      };
-    }
-    return c;
-  }
-
-  async function serve(route: Route, io: ServerCallIO): Promise<void> {
-    const controller = new AbortController();
-    const responseHeader = new Metadata();
-    const responseTrailer = new Metadata();
-    let headerSent = false;
-    let finished = false;
-    const deadline = io.timeoutMs === undefined ? undefined : Deadline.after(clock, io.timeoutMs);
-    let endListeners: CallEndListener[] | undefined;
-    const notifyEnd = (error: RpcError | undefined) => {
-      const listeners = endListeners;
-      endListeners = undefined;
-      if (listeners === undefined) return;
-      for (const listener of listeners) {
-        try {
-          listener(error);
-        } catch {
-          // An observer that throws must not change the call.
-        }
-      }
-    };
-    const onEnd = (listener: CallEndListener) => {
-      if (finished) return;
-      (endListeners ??= []).push(listener);
-    };
-
-    const sendHeader = () => {
-      if (headerSent || finished) return;
-      headerSent = true;
-      io.sendHeader(responseHeader);
-    };
-    const finish = (error: RpcError | undefined) => {
-      if (finished) return;
-      finished = true;
-      deadline?.disarm();
-      io.signal.removeEventListener("abort", onPeerAbort);
-      // The error's own metadata is written by the transport with the status
-      // (writeTrailerFields), so it is not merged into the trailers here.
-      try {
-        io.end(error, responseTrailer, headerSent ? undefined : responseHeader);
-      } finally {
-        notifyEnd(error);
-      }
-    };
-    const onPeerAbort = () => {
-      finished = true;
-      deadline?.disarm();
-      const reason = io.signal.reason instanceof RpcError
-        ? io.signal.reason
-        : new RpcError(Code.CANCELLED, "the client cancelled the call");
-      const explained = deadline === undefined ? reason : deadline.explain(reason);
-      controller.abort(explained);
-      notifyEnd(explained);
-    };
-    if (io.signal.aborted) return onPeerAbort();
-    io.signal.addEventListener("abort", onPeerAbort, { once: true });
-    deadline?.arm((e) => {
-      controller.abort(e);
-      finish(e);
-    });
-    if (finished) return;
-
-    const stats = newCallStats();
-    const context: HandlerContext = {
-      method: route.info,
-      metadata: io.metadata,
-      deadline: deadline?.at,
-      clock,
-      signal: controller.signal,
-      peer: io.peer,
-      requestEncoding: io.requestEncoding,
-      responseHeader,
-      responseTrailer,
-      timeRemaining: () => deadline?.timeRemaining(),
-      sendHeader,
-    };
-
-    try {
-      const codecs = codecsOf(route, io.contentSubtype);
-      const request = route.info.requestStream
-        ? {
-          method: route.info,
-          desc: route.desc,
-          context,
-          stats,
-          onEnd,
-          stream: true as const,
-          messages: decodeAll(io.messages, codecs.input, stats),
-        }
-        : {
-          method: route.info,
-          desc: route.desc,
-          context,
-          stats,
-          onEnd,
-          stream: false as const,
-          message: await readSingle(io.messages, codecs.input, route.info, stats),
-        };
-      const response = await runInHandlerContext(context, () => route.next(request));
-      if (finished) return;
-      const out = codecs.output;
-      const send = (m: Message) => {
-        const bytes = out.encode(toMessage(route.desc.output, m) as Message);
-        if (bytes.byteLength > maxSend) {
-          throw new RpcError(
-            Code.RESOURCE_EXHAUSTED,
-            `response message of ${bytes.byteLength} bytes exceeds the send limit of ${maxSend} bytes`,
-          );
-        }
-        stats.sentMessages++;
-        stats.sentBytes += bytes.byteLength;
-        sendHeader();
-        return io.sendMessage(bytes);
-      };
-      if (response.stream) {
-        for await (const m of response.messages) {
-          if (finished) break;
-          const wait = send(m);
-          if (wait !== undefined) await wait;
-        }
-      } else {
-        const wait = send(response.message);
-        if (wait !== undefined) await wait;
-      }
-      finish(undefined);
-    } catch (e) {
-      finish(
-        controller.signal.aborted
-          ? controller.signal.reason as RpcError
-          : RpcError.from(e, Code.UNKNOWN),
-      );
-    }
+  function serve(route: Route, io: ServerCallIO): Promise<void> {
+    return new RouterCall(route, io, settings, newCallStats()).serve();
   }
 }
 
@@ -410,37 +267,4 @@ function invokeHandler(
     const message = await handler(arg, req.context) as Message;
     return { stream: false, message };
   };
-}
-
-async function* decodeAll(
-  source: AsyncIterable<Uint8Array>,
-  codec: Codec<Message>,
-  stats: CallStats,
-): AsyncGenerator<Message> {
-  for await (const bytes of source) {
-    stats.receivedMessages++;
-    stats.receivedBytes += bytes.byteLength;
-    yield codec.decode(bytes);
-  }
-}
-
-async function readSingle(
-  source: AsyncIterable<Uint8Array>,
-  codec: Codec<Message>,
-  info: MethodInfo,
-  stats: CallStats,
-): Promise<Message> {
-  let found: Uint8Array | undefined;
-  for await (const bytes of source) {
-    if (found !== undefined) {
-      throw new RpcError(Code.INTERNAL, `${info.path} expects one request message, got more`);
-    }
-    found = bytes;
-  }
-  if (found === undefined) {
-    throw new RpcError(Code.INTERNAL, `${info.path} expects one request message, got none`);
-  }
-  stats.receivedMessages = 1;
-  stats.receivedBytes = found.byteLength;
-  return codec.decode(found);
 }

@@ -15,6 +15,13 @@ export interface ServerCallIO {
   readonly timeoutMs: number | undefined;
   /** Aborted by the transport when the client cancels or the connection is lost. */
   readonly signal: AbortSignal;
+  /**
+   * Optional, for transports that make `signal` only on demand: calls
+   * `listener` once with the reason when the call is aborted as `signal`
+   * would be (at once when it already was). The router then needs no
+   * signal at all for a call whose handler never looks at its own.
+   */
+  onAbort?(listener: (reason: unknown) => void): void;
   /** The caller. */
   readonly peer: PeerInfo;
   /** The content subtype the client sent: `"proto"` or `"json"`. */

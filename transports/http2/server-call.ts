@@ -4,6 +4,7 @@ import {
   identity,
   MessageQueue,
   Metadata,
+  metadataFromHeaders,
   metadataToHeaders,
   type PeerInfo,
   RpcError,
@@ -15,6 +16,7 @@ import { FrameBatcher } from "./frame-batcher.ts";
 import { writeMessage } from "./message-writer.ts";
 import { rstCode } from "./rst-stream-code.ts";
 import type { RequestHead } from "./validate-request.ts";
+import type { HeaderFields } from "./validate-response.ts";
 
 type OutgoingHeaders = Record<string, string | string[] | number>;
 
@@ -41,9 +43,7 @@ export interface ServerCallLimits {
  * connection aborts `signal` with `CANCELLED`.
  */
 export class Http2ServerCall implements ServerCallIO {
-  readonly metadata: Metadata;
   readonly timeoutMs: number | undefined;
-  readonly signal: AbortSignal;
   readonly peer: PeerInfo;
   readonly contentSubtype: string;
   readonly requestEncoding: string | undefined;
@@ -51,7 +51,13 @@ export class Http2ServerCall implements ServerCallIO {
   readonly #stream: http2.ServerHttp2Stream;
   readonly #head: RequestHead;
   readonly #limits: ServerCallLimits;
-  readonly #abort = new AbortController();
+  readonly #headers: HeaderFields;
+  #metadata: Metadata | undefined;
+  // The signal and the request metadata are made on first use: most
+  // handlers read neither, and both cost more than the rest of the call.
+  #controller: AbortController | undefined;
+  #abortReason: RpcError | undefined;
+  #abortListener: ((reason: unknown) => void) | undefined;
   readonly #queue: MessageQueue<Uint8Array>;
   readonly #batcher: FrameBatcher;
   readonly #onDone: (call: Http2ServerCall) => void;
@@ -59,11 +65,11 @@ export class Http2ServerCall implements ServerCallIO {
   #ended = false;
   #trailers: OutgoingHeaders | undefined;
 
-  /** Wraps `stream`; `onDone` runs once when the call is over. */
+  /** Wraps `stream` (whose request `headers` become metadata on demand); `onDone` runs once when the call is over. */
   constructor(
     stream: http2.ServerHttp2Stream,
     head: RequestHead,
-    metadata: Metadata,
+    headers: HeaderFields,
     peer: PeerInfo,
     limits: ServerCallLimits,
     onDone: (call: Http2ServerCall) => void,
@@ -72,9 +78,8 @@ export class Http2ServerCall implements ServerCallIO {
     this.#head = head;
     this.#limits = limits;
     this.#onDone = onDone;
-    this.metadata = metadata;
+    this.#headers = headers;
     this.timeoutMs = head.timeoutMs;
-    this.signal = this.#abort.signal;
     this.peer = peer;
     this.contentSubtype = head.contentSubtype;
     this.requestEncoding = head.requestCompression === identity
@@ -126,10 +131,41 @@ export class Http2ServerCall implements ServerCallIO {
             : "the stream closed before the call completed",
         );
         queue.fail(reason);
-        this.#abort.abort(reason);
+        this.#abortWith(reason);
       }
       this.#onDone(this);
     });
+  }
+
+  /** The request metadata (custom headers), parsed on first use. */
+  get metadata(): Metadata {
+    return this.#metadata ??= metadataFromHeaders(
+      Object.entries(this.#headers) as Array<[string, string | string[] | undefined]>,
+    );
+  }
+
+  /** Aborted when the client cancels or the stream is lost. */
+  get signal(): AbortSignal {
+    let c = this.#controller;
+    if (c === undefined) {
+      c = this.#controller = new AbortController();
+      if (this.#abortReason !== undefined) c.abort(this.#abortReason);
+    }
+    return c.signal;
+  }
+
+  onAbort(listener: (reason: unknown) => void): void {
+    if (this.#abortReason !== undefined) listener(this.#abortReason);
+    else this.#abortListener = listener;
+  }
+
+  #abortWith(reason: RpcError): void {
+    if (this.#abortReason !== undefined) return;
+    this.#abortReason = reason;
+    this.#controller?.abort(reason);
+    const listener = this.#abortListener;
+    this.#abortListener = undefined;
+    listener?.(reason);
   }
 
   /** Cancels the call from the server side (used when a graceful close runs out of time). */
@@ -137,7 +173,7 @@ export class Http2ServerCall implements ServerCallIO {
     if (this.#ended) return;
     this.#ended = true;
     this.#queue.fail(reason);
-    this.#abort.abort(reason);
+    this.#abortWith(reason);
     if (!this.#stream.destroyed) this.#stream.close(rstCode.CANCEL);
   }
 
@@ -211,7 +247,7 @@ export class Http2ServerCall implements ServerCallIO {
       // The stream died while answering; "close" reports it.
       this.#stream.destroy();
     }
-    this.#abort.abort(error);
+    this.#abortWith(error);
   }
 
   /** Once answered, whatever the client still sends is read and dropped. */

@@ -10,7 +10,6 @@ import {
   gzip,
   identity,
   Metadata,
-  metadataFromHeaders,
   parseOptions,
   type PeerInfo,
   type Router,
@@ -226,11 +225,10 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
       reject(stream, head);
       return;
     }
-    const metadata = metadataFromHeaders(Object.entries(headers) as Array<[string, string]>);
     const call = new Http2ServerCall(
       stream,
       head,
-      metadata,
+      headers,
       peerOf(stream.session as http2.ServerHttp2Session),
       limits,
       onCallDone,
