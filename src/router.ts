@@ -11,10 +11,8 @@ import type {
   MessageShape,
 } from "@bufbuild/protobuf";
 import * as z from "zod/mini";
-import { runInHandlerContext } from "./async-context.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import { Deadline } from "./deadline.ts";
-import { type Codec, codecFor } from "./codec.ts";
+import type { Codec } from "./codec.ts";
 import { Code } from "./code.ts";
 import type { HandlerContext } from "./handler-context.ts";
 import {
