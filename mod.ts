@@ -88,6 +88,7 @@ export {
   builtinCompressions,
   type Compression,
   compressionFor,
+  compressionsNamed,
   gzip,
   identity,
   negotiateResponseEncoding,

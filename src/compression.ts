@@ -179,3 +179,23 @@ export function compressionFor(
     `unsupported grpc-encoding "${name}"; accepted: ${[...supported.keys()].join(", ")}`,
   );
 }
+
+/**
+ * The built-in compressions with the given names, in order: what a server
+ * option such as `acceptCompression: ["gzip", "identity"]` stands for.
+ *
+ * @example
+ * ```ts
+ * import { compressionsNamed } from "wirecall";
+ * [...compressionsNamed(["gzip", "identity"]).keys()].join(","); // "gzip,identity"
+ * ```
+ */
+export function compressionsNamed(names: readonly string[]): Map<string, Compression> {
+  const out = new Map<string, Compression>();
+  for (const name of names) {
+    const c = builtinCompressions.get(name);
+    if (c === undefined) throw new TypeError(`unknown compression "${name}"`);
+    out.set(name, c);
+  }
+  return out;
+}

@@ -1,4 +1,6 @@
+import { Code } from "./code.ts";
 import type { PeerInfo } from "./handler-context.ts";
+import { RpcError } from "./rpc-error.ts";
 
 /**
  * One protocol that a fetch handler serves beside gRPC-Web on the same
@@ -96,4 +98,16 @@ export async function readBodyBytes(
     offset += p.byteLength;
   }
   return out;
+}
+
+/**
+ * The error of a request body that failed while it was read: an `RpcError`
+ * (a size limit, a bad frame) stands; anything else is the connection going
+ * away, `CANCELLED`.
+ */
+export function requestReadError(e: unknown): RpcError {
+  if (e instanceof RpcError) return e;
+  return new RpcError(Code.CANCELLED, `reading the request failed: ${(e as Error)?.message ?? e}`, {
+    cause: e,
+  });
 }

@@ -5,7 +5,7 @@ import { after, before, describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import type * as http2 from "node:http2";
 import type { Http2Server } from "wirecall/transports/http2";
-import { allCases, runCases } from "../interop/cases.ts";
+import { allCases, fetchCarriedCases, runCases } from "../interop/cases.ts";
 import { connectProtocolStubs, startConnectServer } from "../interop/connect-peer.ts";
 import { wirecallStubs } from "../interop/interop-client.ts";
 import { startInteropServer } from "../interop/interop-server.ts";
@@ -25,20 +25,7 @@ const denoHttpsClientSkip = isDeno
   : false;
 
 /** The cases a fetch-based client can carry: all but the six on a bidi stream. */
-const fetchCases = [
-  "empty_unary",
-  "large_unary",
-  "client_streaming",
-  "server_streaming",
-  "cancel_after_begin",
-  "special_status_message",
-  "unimplemented_method",
-  "unimplemented_service",
-  "client_compressed_unary",
-  "server_compressed_unary",
-  "client_compressed_streaming",
-  "server_compressed_streaming",
-];
+const fetchCases = fetchCarriedCases;
 
 async function failures(stubs: InteropStubs, names: readonly string[]) {
   try {

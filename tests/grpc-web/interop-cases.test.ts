@@ -1,29 +1,13 @@
 import { after, before, describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import type { Http2Server } from "wirecall/transports/http2";
-import { allCases, runCases } from "../interop/cases.ts";
+import { bidiCases, fetchCarriedCases, runCases } from "../interop/cases.ts";
 import { wirecallStubs } from "../interop/interop-client.ts";
 import { startInteropServer } from "../interop/interop-server.ts";
 import { generateTestCertificates } from "../interop/tls-certs.ts";
 
 /** The interop cases gRPC-Web can carry: every case that needs no bidi stream. */
-const grpcWebCases = [
-  "empty_unary",
-  "large_unary",
-  "client_streaming",
-  "server_streaming",
-  "cancel_after_begin",
-  "special_status_message",
-  "unimplemented_method",
-  "unimplemented_service",
-  "client_compressed_unary",
-  "server_compressed_unary",
-  "client_compressed_streaming",
-  "server_compressed_streaming",
-];
-/** The cases that call FullDuplexCall (bidi), which gRPC-Web refuses. */
-const bidiCases = allCases.filter((c) => !grpcWebCases.includes(c));
-
+const grpcWebCases = fetchCarriedCases;
 describe("gRPC interop cases over gRPC-Web (wirecall client → wirecall server's port)", () => {
   for (const mode of ["cleartext", "TLS"] as const) {
     let server: Http2Server;

@@ -37,6 +37,21 @@ export const allCases = [
 /** A case's name. */
 export type CaseName = (typeof allCases)[number];
 
+/** The six cases built on FullDuplexCall, a bidi stream that fetch-based clients cannot carry. */
+export const bidiCases: readonly CaseName[] = [
+  "ping_pong",
+  "empty_stream",
+  "timeout_on_sleeping_server",
+  "cancel_after_first_response",
+  "custom_metadata",
+  "status_code_and_message",
+];
+
+/** The twelve cases a fetch-based client (gRPC-Web, Connect) can carry. */
+export const fetchCarriedCases: readonly CaseName[] = allCases.filter((c) =>
+  !bidiCases.includes(c)
+);
+
 /** Options of a run. */
 export interface CaseOptions {
   /**

@@ -20,6 +20,7 @@ import {
   type UnaryTransportRequest,
   type UnaryTransportResponse,
 } from "../../mod.ts";
+import { followSignal, requestBodyStream } from "../../src/fetch-call.ts";
 import { readBodyBytes } from "../../src/fetch-protocol.ts";
 import { byteLimitOption, functionOption } from "../../src/options.ts";
 import { messageOf } from "../grpc-web/frame-reader.ts";
@@ -166,25 +167,6 @@ export function createConnectTransport(options: ConnectTransportOptions): Transp
     }
   }
 
-  /** An AbortController that follows the call's signal until released. */
-  function follow(
-    signal: AbortSignal,
-  ): { controller: AbortController; release(reason?: RpcError): void } {
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    let released = false;
-    return {
-      controller,
-      release(reason) {
-        if (released) return;
-        released = true;
-        signal.removeEventListener("abort", onAbort);
-        if (reason !== undefined && !controller.signal.aborted) controller.abort(reason);
-      },
-    };
-  }
-
   async function unary(req: UnaryTransportRequest): Promise<UnaryTransportResponse> {
     if (req.signal.aborted) throw req.signal.reason;
     const compress = sendCompression.name !== "identity" &&
@@ -207,7 +189,7 @@ export function createConnectTransport(options: ConnectTransportOptions): Transp
       init.body = body as Uint8Array<ArrayBuffer>;
       if (compress) headers.set(connectHeaders.unaryEncoding, sendCompression.name);
     }
-    const { controller, release } = follow(req.signal);
+    const { controller, release } = followSignal(req.signal);
     try {
       const response = await send(req, url, init, controller, () => undefined);
       const compression = await validateConnectResponse(
@@ -273,28 +255,14 @@ export function createConnectTransport(options: ConnectTransportOptions): Transp
     if (sendCompression.name !== "identity") {
       headers.set(connectHeaders.streamEncoding, sendCompression.name);
     }
-    const { controller, release } = follow(req.signal);
-    let requestError: unknown;
+    const { controller, release } = followSignal(req.signal);
+    let requestError = (): unknown => undefined;
     let body: BodyInit;
     const init: RequestInit & { duplex?: "half" } = { method: "POST", headers };
     if (method.requestStream) {
-      const iterator = req.messages[Symbol.asyncIterator]();
-      body = new ReadableStream<Uint8Array>({
-        async pull(c) {
-          try {
-            const r = await iterator.next();
-            if (r.done) c.close();
-            else c.enqueue(await envelope(r.value));
-          } catch (e) {
-            requestError = e;
-            controller.abort(new RpcError(Code.CANCELLED, "the request stream failed"));
-            c.error(e);
-          }
-        },
-        async cancel() {
-          await iterator.return?.();
-        },
-      }) as BodyInit;
+      const stream = requestBodyStream(req.messages, envelope, controller);
+      body = stream.body as BodyInit;
+      requestError = stream.failure;
       init.duplex = "half";
     } else {
       const parts: Uint8Array[] = [];
@@ -312,7 +280,7 @@ export function createConnectTransport(options: ConnectTransportOptions): Transp
     let response: Response;
     let compression: Compression;
     try {
-      response = await send(req, url, init, controller, () => requestError);
+      response = await send(req, url, init, controller, requestError);
       compression = await validateConnectResponse(
         response,
         url,

@@ -1,10 +1,10 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import * as z from "zod/mini";
 import {
-  builtinCompressions,
   Code,
   type Compression,
   compressionFor,
+  compressionsNamed,
   DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
   identity,
   parseOptions,
@@ -121,10 +121,7 @@ export function createConnectHandler(
 ): ConnectHandler {
   const opts = parseOptions("Connect handler", optionsSchema, options) as ConnectHandlerOptions;
   const maxBytes = opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES;
-  const supported = new Map<string, Compression>();
-  for (const name of opts.acceptCompression ?? ["gzip", "identity"]) {
-    supported.set(name, builtinCompressions.get(name)!);
-  }
+  const supported = compressionsNamed(opts.acceptCompression ?? ["gzip", "identity"]);
   const acceptEncoding = [...supported.keys()].join(",");
   const compressMinBytes = opts.compressMinBytes ?? 1024;
   const prefix = (opts.pathPrefix ?? "").replace(/\/+$/, "");

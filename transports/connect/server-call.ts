@@ -11,6 +11,7 @@ import {
   RpcError,
   type ServerCallIO,
 } from "../../mod.ts";
+import { requestReadError } from "../../src/fetch-protocol.ts";
 import { ResponseBodyStream } from "../../src/response-body-stream.ts";
 import { messageOf } from "../grpc-web/frame-reader.ts";
 import { encodeEndStream, FLAG_END_STREAM } from "./end-stream.ts";
@@ -144,14 +145,7 @@ export class ConnectUnaryCall extends ConnectCall implements ServerCallIO {
     try {
       bytes = await read();
     } catch (e) {
-      if (e instanceof RpcError) throw e;
-      throw new RpcError(
-        Code.CANCELLED,
-        `reading the request failed: ${(e as Error)?.message ?? e}`,
-        {
-          cause: e,
-        },
-      );
+      throw requestReadError(e);
     }
     yield requestCompression.name === "identity"
       ? bytes
@@ -234,14 +228,7 @@ export class ConnectStreamCall extends ConnectCall implements ServerCallIO {
         yield await messageOf(frame, requestCompression, max);
       }
     } catch (e) {
-      if (e instanceof RpcError) throw e;
-      throw new RpcError(
-        Code.CANCELLED,
-        `reading the request failed: ${(e as Error)?.message ?? e}`,
-        {
-          cause: e,
-        },
-      );
+      throw requestReadError(e);
     }
   }
 

@@ -27,6 +27,7 @@ import {
   type UnaryTransportRequest,
   type UnaryTransportResponse,
 } from "../../mod.ts";
+import { followSignal, requestBodyStream } from "../../src/fetch-call.ts";
 import { byteLimitOption, functionOption } from "../../src/options.ts";
 import {
   formatGrpcWebContentType,
@@ -178,38 +179,14 @@ export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transp
     if (signal.aborted) throw signal.reason;
     const url = baseUrl + req.method.path;
     if (req.stats !== undefined) req.stats.peer = peer;
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    let released = false;
-    const release = (reason?: RpcError) => {
-      if (released) return;
-      released = true;
-      signal.removeEventListener("abort", onAbort);
-      if (reason !== undefined && !controller.signal.aborted) controller.abort(reason);
-    };
+    const { controller, release } = followSignal(signal);
 
-    let requestError: unknown;
+    let requestError = (): unknown => undefined;
     let body: BodyInit;
     if (req.method.requestStream) {
-      const iterator = req.messages[Symbol.asyncIterator]();
-      body = new ReadableStream<Uint8Array>({
-        async pull(c) {
-          try {
-            const r = await iterator.next();
-            if (r.done) c.close();
-            else c.enqueue(await frame(r.value));
-          } catch (e) {
-            // A failing request stream cancels the call.
-            requestError = e;
-            controller.abort(new RpcError(Code.CANCELLED, "the request stream failed"));
-            c.error(e);
-          }
-        },
-        async cancel() {
-          await iterator.return?.();
-        },
-      }) as BodyInit;
+      const stream = requestBodyStream(req.messages, frame, controller);
+      body = stream.body as BodyInit;
+      requestError = stream.failure;
     } else {
       let only: Uint8Array | undefined;
       for await (const m of req.messages) {
@@ -242,7 +219,7 @@ export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transp
     } catch (e) {
       release();
       if (signal.aborted) throw signal.reason;
-      if (requestError !== undefined) throw RpcError.from(requestError, Code.CANCELLED);
+      if (requestError() !== undefined) throw RpcError.from(requestError(), Code.CANCELLED);
       throw transportFailure(
         fetchFailureKind(e),
         `gRPC-Web request to ${url} failed: ${describeFetchError(e)}`,

@@ -1,9 +1,9 @@
 import * as z from "zod/mini";
 import {
-  builtinCompressions,
   Code,
   type Compression,
   compressionFor,
+  compressionsNamed,
   DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
   Metadata,
   metadataFromHeaders,
@@ -104,10 +104,7 @@ export function createGrpcWebHandler(
   const protocols = opts.protocols ?? [];
   const cors = new CorsPolicy(opts.cors, protocols);
   const maxBytes = opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES;
-  const supported = new Map<string, Compression>();
-  for (const name of opts.acceptCompression ?? ["gzip", "identity"]) {
-    supported.set(name, builtinCompressions.get(name)!);
-  }
+  const supported = compressionsNamed(opts.acceptCompression ?? ["gzip", "identity"]);
   const acceptEncoding = [...supported.keys()].join(",");
   const compressMinBytes = opts.compressMinBytes ?? 1024;
   const prefix = (opts.pathPrefix ?? "").replace(/\/+$/, "");

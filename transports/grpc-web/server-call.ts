@@ -11,6 +11,7 @@ import {
   type ServerCallIO,
   writeTrailerFields,
 } from "../../mod.ts";
+import { requestReadError } from "../../src/fetch-protocol.ts";
 import { messageOf, readGrpcWebFrames } from "./frame-reader.ts";
 import { encodeTrailerFrame } from "./trailer-frame.ts";
 import { encodeGrpcWebText } from "./web-text.ts";
@@ -110,14 +111,7 @@ export class GrpcWebServerCall implements ServerCallIO {
         yield await messageOf(frame, requestCompression, max);
       }
     } catch (e) {
-      if (e instanceof RpcError) throw e;
-      throw new RpcError(
-        Code.CANCELLED,
-        `reading the request failed: ${(e as Error)?.message ?? e}`,
-        {
-          cause: e,
-        },
-      );
+      throw requestReadError(e);
     }
   }
 

@@ -1,0 +1,63 @@
+import { Code } from "./code.ts";
+import { RpcError } from "./rpc-error.ts";
+
+/**
+ * The abort side of one `fetch` call: a controller that follows the call's
+ * signal until `release`, which may also abort the request with a reason
+ * (the caller stopped reading). Shared by the fetch-based client transports.
+ */
+export interface FetchAbort {
+  /** Aborts the fetch; pass its `signal` in the request. */
+  readonly controller: AbortController;
+  /** Stops following the call's signal; with a reason, aborts the fetch if still running. */
+  release(reason?: RpcError): void;
+}
+
+/** Links a fetch's abort controller to the call's signal. */
+export function followSignal(signal: AbortSignal): FetchAbort {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal.reason);
+  signal.addEventListener("abort", onAbort, { once: true });
+  let released = false;
+  return {
+    controller,
+    release(reason) {
+      if (released) return;
+      released = true;
+      signal.removeEventListener("abort", onAbort);
+      if (reason !== undefined && !controller.signal.aborted) controller.abort(reason);
+    },
+  };
+}
+
+/**
+ * A streaming request body: each message framed by `frame` as the runtime
+ * pulls. A failing message source aborts the call through `abort` with
+ * `CANCELLED` and is reported by `failure()`, so the caller can throw the
+ * source's own error rather than fetch's.
+ */
+export function requestBodyStream(
+  messages: AsyncIterable<Uint8Array>,
+  frame: (message: Uint8Array) => Uint8Array | Promise<Uint8Array>,
+  abort: AbortController,
+): { body: ReadableStream<Uint8Array>; failure(): unknown } {
+  const iterator = messages[Symbol.asyncIterator]();
+  let failure: unknown;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(c) {
+      try {
+        const r = await iterator.next();
+        if (r.done) c.close();
+        else c.enqueue(await frame(r.value));
+      } catch (e) {
+        failure = e;
+        abort.abort(new RpcError(Code.CANCELLED, "the request stream failed"));
+        c.error(e);
+      }
+    },
+    async cancel() {
+      await iterator.return?.();
+    },
+  });
+  return { body, failure: () => failure };
+}
