@@ -214,6 +214,7 @@ export {
   AttemptFailure,
   type AttemptFailureKind,
   attemptFailureOf,
+  describeFetchError,
   fetchFailureKind,
   isConnectionFailure,
   mayHaveBeenProcessed,

@@ -150,3 +150,22 @@ export function fetchFailureKind(error: unknown): AttemptFailureKind {
   }
   return "lost";
 }
+
+/**
+ * A fetch error's message with the cause that says more, as undici nests it
+ * (`fetch failed (connect ECONNREFUSED 127.0.0.1:1)`).
+ *
+ * @example
+ * ```ts
+ * import { describeFetchError } from "wirecall";
+ * describeFetchError(new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } })); // "fetch failed (ECONNREFUSED)"
+ * ```
+ */
+export function describeFetchError(e: unknown): string {
+  const message = (e as Error)?.message ?? String(e);
+  const cause = (e as { cause?: { message?: string; code?: string } })?.cause;
+  const detail = cause?.message ?? cause?.code;
+  return detail !== undefined && detail !== "" && !message.includes(detail)
+    ? `${message} (${detail})`
+    : message;
+}

@@ -6,7 +6,9 @@ import {
   compressionFor,
   decodeEnvelopes,
   DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
+  describeFetchError,
   encodeEnvelope,
+  fetchFailureKind,
   FLAG_COMPRESSED,
   Metadata,
   metadataFromHeaders,
@@ -16,6 +18,7 @@ import {
   type StreamTransportRequest,
   type StreamTransportResponse,
   type Transport,
+  transportFailure,
   type TransportRequestBase,
   type UnaryTransportRequest,
   type UnaryTransportResponse,
@@ -159,9 +162,9 @@ export function createConnectTransport(options: ConnectTransportOptions): Transp
       if (req.signal.aborted) throw req.signal.reason;
       const cause = failure();
       if (cause !== undefined) throw RpcError.from(cause, Code.CANCELLED);
-      throw new RpcError(
-        Code.UNAVAILABLE,
-        `Connect request to ${url} failed: ${(e as Error)?.message ?? e}`,
+      throw transportFailure(
+        fetchFailureKind(e),
+        `Connect request to ${url} failed: ${describeFetchError(e)}`,
         { cause: e },
       );
     }
@@ -214,9 +217,9 @@ export function createConnectTransport(options: ConnectTransportOptions): Transp
     } catch (e) {
       if (req.signal.aborted) throw req.signal.reason;
       if (e instanceof RpcError) throw e;
-      throw new RpcError(
-        Code.UNAVAILABLE,
-        `Connect response from ${url} failed: ${(e as Error)?.message ?? e}`,
+      throw transportFailure(
+        "lost",
+        `Connect response from ${url} failed: ${describeFetchError(e)}`,
         {
           cause: e,
         },
@@ -330,11 +333,9 @@ export function createConnectTransport(options: ConnectTransportOptions): Transp
       ended = true;
       if (signal.aborted) throw signal.reason;
       if (e instanceof RpcError) throw e;
-      throw new RpcError(
-        Code.UNAVAILABLE,
-        `Connect response stream failed: ${(e as Error)?.message ?? e}`,
-        { cause: e },
-      );
+      throw transportFailure("lost", `Connect response stream failed: ${describeFetchError(e)}`, {
+        cause: e,
+      });
     } finally {
       release(ended ? undefined : new RpcError(Code.CANCELLED, "the caller stopped reading"));
     }

@@ -6,6 +6,7 @@ import {
   type Compression,
   compressionFor,
   DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
+  describeFetchError,
   encodeEnvelope,
   fetchFailureKind,
   FLAG_COMPRESSED,
@@ -320,14 +321,4 @@ export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transp
       return { header: res.header, message, trailer: res.trailer };
     },
   };
-}
-
-/** A fetch error's message with its cause's (undici says only "fetch failed" itself). */
-function describeFetchError(e: unknown): string {
-  const message = (e as Error)?.message ?? String(e);
-  const cause = (e as { cause?: { message?: string; code?: string } })?.cause;
-  const detail = cause?.message ?? cause?.code;
-  return detail !== undefined && detail !== "" && !message.includes(detail)
-    ? `${message} (${detail})`
-    : message;
 }
