@@ -21,7 +21,8 @@ import { createHttp2Transport } from "wirecall/transports/http2";
 import { createGrpcWebTransport } from "wirecall/transports/grpc-web";
 import { createNodeFetch } from "wirecall/transports/grpc-web/node";
 import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
-import { exitCode, outputOf, spawnScript, waitForOutput } from "../interop/spawn-script.ts";
+import { outputOf, waitForOutput } from "../interop/spawn-script.ts";
+import { startBackend, stopBackend } from "./backend-process.ts";
 
 const serviceConfig = {
   loadBalancingConfig: [{ round_robin: {} }],
@@ -36,24 +37,6 @@ const serviceConfig = {
     },
   }],
 };
-
-/** Starts a backend process and resolves with it and its port. */
-export async function startBackend(
-  args: string[] = [],
-): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawnScript(import.meta.url, "backend-server", ["--port", "0", ...args]);
-  child.stderr!.on("data", () => {});
-  const m = await waitForOutput(child, /listening (\d+)/);
-  return { child, port: Number(m[1]) };
-}
-
-/** Kills a backend (unless it is gone already) and waits for it to exit. */
-export async function stopBackend(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL") {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = exitCode(child);
-  child.kill(signal);
-  await exited;
-}
 
 const factories: Record<string, (ep: Endpoint) => Transport> = {
   "native gRPC (HTTP/2)": (ep) => createHttp2Transport({ baseUrl: endpointUrl(ep) }),
