@@ -55,13 +55,18 @@ export class ReflectionClient {
         const requests = (async function* () {
           yield { messageRequest: request };
         })();
+        // Read the stream to its end (one request, one answer) so that it closes
+        // cleanly before the connection does.
+        let first: Answer | undefined;
         for await (const answer of client.serverReflectionInfo(requests as never, this.#options)) {
-          const a = answer as unknown as Answer;
-          if (a.messageResponse.case === "errorResponse") {
-            const e = a.messageResponse.value as { errorCode: number; errorMessage: string };
+          first ??= answer as unknown as Answer;
+        }
+        if (first !== undefined) {
+          if (first.messageResponse.case === "errorResponse") {
+            const e = first.messageResponse.value as { errorCode: number; errorMessage: string };
             throw new RpcError(e.errorCode as Code, e.errorMessage);
           }
-          return a;
+          return first;
         }
         throw new RpcError(Code.INTERNAL, "the reflection service answered nothing");
       } catch (e) {

@@ -13,8 +13,6 @@ import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
 import { collect } from "../support/demo-router.ts";
 import { repoRoot } from "../support/repo-root.ts";
 
-const isDeno = "Deno" in globalThis;
-
 describe("README: one service, every client", () => {
   let server: Http2Server;
   let base = "";
@@ -60,9 +58,7 @@ describe("README: one service, every client", () => {
     assert.equal(lines.length, 3);
   });
 
-  test("the CLI lists and calls it, by reflection and from the local .proto", {
-    skip: isDeno ? "Deno's nghttp2 asserts when the CLI closes its session (see tests/cli)" : false,
-  }, async () => {
+  test("the CLI lists and calls it, by reflection and from the local .proto", async () => {
     const host = `127.0.0.1:${server.port}`;
     const run = async (argv: string[]) => {
       let out = "";
