@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { Code, RpcError } from "wirecall";
+import { Code, Metadata, RpcError } from "wirecall";
 import { createGrpcWebHandler } from "wirecall/transports/grpc-web";
 import { createNodeRequestListener } from "wirecall/transports/grpc-web/node";
 import { createHttp2Server, type Http2Server } from "wirecall/transports/http2";
@@ -45,6 +45,26 @@ describe("gRPC-Web in Chromium", () => {
   });
   let pageServer: Server;
   let grpcServer: RunningServer;
+  // Two more servers behind one ipv4: target, for the channel in the page.
+  let channelServers: RunningServer[] = [];
+  const flaky = new Map<string, number>();
+  const channelRouter = (name: string) =>
+    demoRouter({
+      greet: (who) => {
+        const seen = (flaky.get(who) ?? 0) + 1;
+        flaky.set(who, seen);
+        if (who.startsWith("flaky:") && seen <= 2) {
+          throw new RpcError(Code.UNAVAILABLE, "try again");
+        }
+        if (who.startsWith("pushback:") && seen === 1) {
+          throw new RpcError(Code.UNAVAILABLE, "later", {
+            metadata: new Metadata({ "grpc-retry-pushback-ms": "300" }),
+          });
+        }
+        if (who === "invalid") throw new RpcError(Code.INVALID_ARGUMENT, "no");
+        return { greeting: name };
+      },
+    }).router;
   let h2Server: Http2Server;
   let results: Record<string, Outcome> = {};
   const consoleLines: string[] = [];
@@ -61,8 +81,11 @@ describe("gRPC-Web in Chromium", () => {
       }
       const grpcUrl = JSON.stringify(grpcServer.url);
       const h2Url = JSON.stringify(h2Server.url);
+      const target = JSON.stringify(
+        `ipv4:${channelServers.map((c) => new URL(c.url).host).join(",")}`,
+      );
       res.writeHead(200, { "content-type": "text/html" }).end(
-        `<!doctype html><title>wirecall</title><script>window.__GRPC_URL__ = ${grpcUrl}; window.__GRPC_H2_URL__ = ${h2Url};</script>` +
+        `<!doctype html><title>wirecall</title><script>window.__GRPC_URL__ = ${grpcUrl}; window.__GRPC_H2_URL__ = ${h2Url}; window.__CHANNEL_TARGET__ = ${target};</script>` +
           `<script type="module" src="/page.js"></script>`,
       );
     });
@@ -71,6 +94,10 @@ describe("gRPC-Web in Chromium", () => {
     const pageOrigin = `http://localhost:${(pageServer.address() as AddressInfo).port}`;
     const cors = { allowedOrigins: [pageOrigin], exposeHeaders: ["x-greeter"] };
     grpcServer = await serveNode(createGrpcWebHandler(router, { cors }));
+    channelServers = [
+      await serveNode(createGrpcWebHandler(channelRouter("a"), { cors })),
+      await serveNode(createGrpcWebHandler(channelRouter("b"), { cors })),
+    ];
     // The same service on the HTTP/2 server's TLS port (its gRPC-Web hand-off):
     // Chromium streams request bodies over HTTP/2 only.
     const certs = generateTestCertificates();
@@ -114,6 +141,7 @@ describe("gRPC-Web in Chromium", () => {
 
   after(async () => {
     await grpcServer?.close();
+    for (const c of channelServers) await c.close();
     await h2Server?.close({ graceMs: 0 });
     await new Promise<void>((resolve) => {
       pageServer.closeAllConnections();
@@ -160,5 +188,21 @@ describe("gRPC-Web in Chromium", () => {
 
   test("client streaming works in the page over HTTP/2 with requestStreaming: true", () => {
     assert.deepEqual(results.clientStreamOverH2, { ok: "42" });
+  });
+
+  test("a channel in the page balances calls over two servers with round_robin", () => {
+    assert.deepEqual(results.channelRoundRobin, { ok: ["a", "b", "a", "b"] });
+  });
+
+  test("a channel in the page retries UNAVAILABLE and reports the attempts in the trailers", () => {
+    assert.deepEqual(results.channelRetry, { ok: { attempts: "2" } });
+  });
+
+  test("a channel in the page waits for the server's pushback before retrying", () => {
+    assert.deepEqual(results.channelPushback, { ok: { waitedForPushback: true } });
+  });
+
+  test("a channel in the page fails a non-retryable code at once", () => {
+    assert.equal(results.channelInvalid.code, Code.INVALID_ARGUMENT);
   });
 });

@@ -2,7 +2,7 @@
 // wirecall server on another origin with the gRPC-Web client and records
 // each outcome in window.__results for the suite to assert.
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
-import { createClient, RpcError } from "wirecall";
+import { createChannel, createClient, endpointUrl, type Metadata, RpcError } from "wirecall";
 import { createGrpcWebTransport } from "wirecall/transports/grpc-web";
 import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
 
@@ -10,6 +10,8 @@ interface PageGlobals {
   __GRPC_URL__: string;
   /** An https URL of the same service on HTTP/2, where Chromium can stream a request body. */
   __GRPC_H2_URL__: string;
+  /** An ipv4: target of two more servers, for a channel. */
+  __CHANNEL_TARGET__: string;
   __results: Record<string, unknown>;
   __done: boolean;
 }
@@ -75,6 +77,43 @@ async function main(): Promise<void> {
     })());
     return String(res.total);
   });
+  // A channel: round_robin over an ipv4: target, with a retry policy.
+  const channel = createChannel({
+    target: page.__CHANNEL_TARGET__,
+    transport: (ep) => createGrpcWebTransport({ baseUrl: endpointUrl(ep) }),
+    serviceConfig: {
+      loadBalancingConfig: [{ round_robin: {} }],
+      methodConfig: [{
+        name: [{ service: "wirecall.demo.v1.DemoService" }],
+        retryPolicy: {
+          maxAttempts: 4,
+          initialBackoff: "0.05s",
+          maxBackoff: "0.2s",
+          backoffMultiplier: 2,
+          retryableStatusCodes: ["UNAVAILABLE"],
+        },
+      }],
+    },
+    random: () => 0,
+  });
+  const balanced = createClient(DemoService, channel);
+  results.channelRoundRobin = await outcome(async () => {
+    const out: string[] = [];
+    for (let i = 0; i < 4; i++) out.push((await balanced.greet({ name: "rr" })).greeting);
+    return out;
+  });
+  results.channelRetry = await outcome(async () => {
+    let trailer: Metadata | undefined;
+    await balanced.greet({ name: "flaky:1" }, { onTrailer: (t) => (trailer = t) });
+    return { attempts: trailer?.get("grpc-previous-rpc-attempts") };
+  });
+  results.channelPushback = await outcome(async () => {
+    const t0 = performance.now();
+    await balanced.greet({ name: "pushback:1" });
+    return { waitedForPushback: performance.now() - t0 >= 290 };
+  });
+  results.channelInvalid = await outcome(() => balanced.greet({ name: "invalid" }));
+  await channel.close();
   results.userAgent = navigator.userAgent;
   page.__results = results;
   page.__done = true;

@@ -41,6 +41,8 @@ const protocolRequestHeaders = [
   "grpc-timeout",
   "grpc-encoding",
   "grpc-accept-encoding",
+  // Sent on a retry or hedge by a channel (gRFC A6).
+  "grpc-previous-rpc-attempts",
 ];
 /** Response headers a gRPC-Web client must read: the status may come as headers. */
 const protocolResponseHeaders = [
@@ -49,6 +51,8 @@ const protocolResponseHeaders = [
   "grpc-status-details-bin",
   "grpc-encoding",
   "grpc-accept-encoding",
+  // A server's retry advice (gRFC A6), in the headers of a trailers-only answer.
+  "grpc-retry-pushback-ms",
 ];
 
 /** The CORS decisions of one handler: who may call, and the headers that say so. */
