@@ -267,6 +267,66 @@ describe("Connect handler: the protocol on the wire", () => {
   });
 });
 
+describe("Connect handler: bad input", () => {
+  let server: RunningServer;
+  const { router } = demoRouter();
+  before(async () => {
+    server = await serve(createConnectHandler(router, { maxReceiveMessageBytes: 1024 }));
+  });
+  after(() => server.close());
+
+  test("a unary body over the limit is 429 resource_exhausted, before it is read", async () => {
+    const res = await fetch(server.url + greetPath, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "x".repeat(5000) }),
+    });
+    assert.equal(res.status, 429);
+    const body = await res.json();
+    assert.equal(body.code, "resource_exhausted");
+    assert.match(body.message, /exceeds the limit of 1024 bytes/);
+  });
+
+  test("an envelope announcing more than the limit ends the stream with resource_exhausted", async () => {
+    const header = new Uint8Array([0, 0x7f, 0xff, 0xff, 0xff]);
+    const res = await fetch(server.url + "/wirecall.demo.v1.DemoService/Countdown", {
+      method: "POST",
+      headers: { "content-type": "application/connect+json" },
+      body: header,
+    });
+    assert.equal(res.status, 200);
+    const frames = await envelopes(res);
+    const end = decodeEndStream(frames.at(-1)!.data);
+    assert.equal(end.error?.code, Code.RESOURCE_EXHAUSTED);
+  });
+
+  test("a request envelope with the end-of-stream flag is invalid_argument", async () => {
+    const res = await fetch(server.url + "/wirecall.demo.v1.DemoService/Countdown", {
+      method: "POST",
+      headers: { "content-type": "application/connect+json" },
+      body: encodeEnvelope(2, utf8.encode("{}")) as BodyInit,
+    });
+    const end = decodeEndStream((await envelopes(res)).at(-1)!.data);
+    assert.equal(end.error?.code, Code.INVALID_ARGUMENT);
+  });
+
+  test("a truncated envelope fails the call, and the next call is served", async () => {
+    const res = await fetch(server.url + "/wirecall.demo.v1.DemoService/Countdown", {
+      method: "POST",
+      headers: { "content-type": "application/connect+json" },
+      body: new Uint8Array([0, 0, 0, 0, 9, 1, 2]),
+    });
+    const end = decodeEndStream((await envelopes(res)).at(-1)!.data);
+    assert.ok(end.error !== undefined);
+    const next = await fetch(server.url + greetPath, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"name":"after"}',
+    });
+    assert.deepEqual(await next.json(), { greeting: "Hello, after!" });
+  });
+});
+
 describe("Connect handler mounted alone", () => {
   let server: RunningServer;
   const { router } = demoRouter();

@@ -195,4 +195,24 @@ describe("REST transcoding: googleapis' Library example", () => {
     assert.equal(res.status, 400);
     assert.match(res.json.message, /google\.example\.library\.v1\.CreateShelfRequest/);
   });
+
+  test("a body over the limit is HTTP 429 RESOURCE_EXHAUSTED", async () => {
+    const registry = compileServices(
+      {},
+      [join(repoRoot, "node_modules", "google-proto-files")],
+      ["google/example/library/v1/library.proto"],
+    );
+    const router = createRouter().service(
+      serviceOf(registry, "google.example.library.v1.LibraryService"),
+      { createShelf: () => ({}) } as never,
+    );
+    const res = await createRestHandler(router, { maxReceiveMessageBytes: 100 })(
+      new Request("http://x/v1/shelves", {
+        method: "POST",
+        body: JSON.stringify({ theme: "x".repeat(500) }),
+      }),
+    );
+    assert.equal(res.status, 429);
+    assert.equal((await res.json()).code, Code.RESOURCE_EXHAUSTED);
+  });
 });
