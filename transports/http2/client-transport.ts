@@ -25,7 +25,8 @@ import { type Http2TransportOptions, http2TransportOptionsSchema } from "./clien
 import { ClientSession } from "./client-session.ts";
 import { rootError } from "./connection-failure.ts";
 import { MessageReader, type MessageSink } from "./message-reader.ts";
-import { type DataSink, writeFrame, writeMessage } from "./message-writer.ts";
+import { type BatchSink, FrameBatcher } from "./frame-batcher.ts";
+import { writeFrame, writeMessage } from "./message-writer.ts";
 import { codeFromRstStream, rstCode } from "./rst-stream-code.ts";
 import {
   type HeaderFields,
@@ -170,7 +171,7 @@ class Http2ClientCall {
   readonly #trailer = new Metadata();
   readonly #onAbort = () => this.#cancel(this.#req.signal.reason as RpcError);
   /** Streaming calls: the request side as the writer sees it (the current attempt's stream). */
-  #sink: DataSink | undefined;
+  #sink: BatchSink | undefined;
   /** What the current attempt's stream heard as its error (a connection failure names its cause). */
   #streamError: Error | undefined;
 
@@ -457,19 +458,32 @@ class Http2ClientCall {
 
   async #pump(messages: AsyncIterable<Uint8Array>): Promise<void> {
     const s = this.#s;
+    // Uncompressed request messages are coalesced into few writes, as the
+    // server's responses are (FrameBatcher): one write per small message
+    // costs about as much as encoding it.
+    const batcher = s.compression === identity
+      ? new FrameBatcher(this.#sink ??= this.#requestSink())
+      : undefined;
     try {
       for await (const message of messages) {
         if (this.#finished || this.#localError !== undefined) return;
         // A closed stream means the call is ending (a retry replaces it at once).
         if (this.#stream.destroyed) return;
-        const wait = writeMessage(
-          this.#sink ??= this.#requestSink(),
-          message,
-          s.compression,
-          s.maxSend,
-        );
+        let wait: void | Promise<void>;
+        if (batcher !== undefined && message.byteLength <= s.maxSend) {
+          wait = batcher.push(0, message);
+        } else {
+          batcher?.flush();
+          wait = writeMessage(
+            this.#sink ??= this.#requestSink(),
+            message,
+            s.compression,
+            s.maxSend,
+          );
+        }
         if (wait !== undefined) await wait;
       }
+      batcher?.flush();
       if (!this.#finished) this.#endRequest();
     } catch (e) {
       const error = e instanceof RpcError && e.code === Code.RESOURCE_EXHAUSTED
@@ -480,8 +494,12 @@ class Http2ClientCall {
   }
 
   /** The request side of a streaming call as the writer sees it: the current attempt's stream. */
-  #requestSink(): DataSink {
+  #requestSink(): BatchSink {
+    const needDrain = () => this.#stream.writableNeedDrain;
     return {
+      get writableNeedDrain() {
+        return needDrain();
+      },
       write: (chunk) => this.#write(chunk),
       once: (event, listener) => this.#stream.once(event, listener),
       off: (event, listener) => this.#stream.off(event, listener),
