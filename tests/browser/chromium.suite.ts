@@ -12,6 +12,8 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { Code, Metadata, RpcError } from "wirecall";
 import { createGrpcWebHandler } from "wirecall/transports/grpc-web";
+import { createConnectHandler } from "wirecall/transports/connect";
+import { createRestHandler } from "wirecall/transports/rest";
 import { createNodeRequestListener } from "wirecall/transports/grpc-web/node";
 import { createHttp2Server, type Http2Server } from "wirecall/transports/http2";
 import { generateTestCertificates } from "../interop/tls-certs.ts";
@@ -93,7 +95,12 @@ describe("gRPC-Web in Chromium", () => {
     // The page is served from "localhost", the calls go to "127.0.0.1": another origin, so CORS applies.
     const pageOrigin = `http://localhost:${(pageServer.address() as AddressInfo).port}`;
     const cors = { allowedOrigins: [pageOrigin], exposeHeaders: ["x-greeter"] };
-    grpcServer = await serveNode(createGrpcWebHandler(router, { cors }));
+    grpcServer = await serveNode(
+      createGrpcWebHandler(router, {
+        cors,
+        protocols: [createConnectHandler(router), createRestHandler(router)],
+      }),
+    );
     channelServers = [
       await serveNode(createGrpcWebHandler(channelRouter("a"), { cors })),
       await serveNode(createGrpcWebHandler(channelRouter("b"), { cors })),
@@ -152,6 +159,26 @@ describe("gRPC-Web in Chromium", () => {
 
   test("a unary call from the page returns the response and an exposed header", () => {
     assert.deepEqual(results.unary, { ok: { greeting: "Hello, Chromium!", greeter: "wirecall" } });
+  });
+
+  test("Connect from the page: a unary GET with an exposed header, and a server stream", () => {
+    assert.deepEqual(results.connect, {
+      ok: { greeting: "Hello, Connect!", greeter: "wirecall", numbers: [2, 1] },
+    });
+  });
+
+  test("a Connect error reaches the page with its code, message and details", () => {
+    assert.deepEqual(results.connectError, {
+      code: Code.INVALID_ARGUMENT,
+      message: "name is required",
+      details: ["5"],
+    });
+  });
+
+  test("REST from the page: GET and a preflighted JSON POST, cross-origin", () => {
+    assert.deepEqual(results.rest, {
+      ok: { status: 200, get: { greeting: "Hello, REST!" }, post: { greeting: "Hello, posted!" } },
+    });
   });
 
   test("a server stream is read in the page", () => {

@@ -4,6 +4,7 @@
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
 import { createChannel, createClient, endpointUrl, type Metadata, RpcError } from "wirecall";
 import { createGrpcWebTransport } from "wirecall/transports/grpc-web";
+import { createConnectTransport } from "wirecall/transports/connect";
 import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
 
 interface PageGlobals {
@@ -76,6 +77,31 @@ async function main(): Promise<void> {
       yield { value: 2n };
     })());
     return String(res.total);
+  });
+  // The same server's Connect and REST routes, cross-origin (CORS preflights included).
+  const connect = createClient(
+    DemoService,
+    createConnectTransport({ baseUrl, useHttpGet: true }),
+    { format: "json" },
+  );
+  results.connect = await outcome(async () => {
+    let greeter: unknown;
+    const res = await connect.greet({ name: "Connect" }, {
+      onHeader: (h) => (greeter = h.get("x-greeter")),
+    });
+    const numbers: number[] = [];
+    for await (const m of connect.countdown({ from: 2 })) numbers.push(m.number);
+    return { greeting: res.greeting, greeter, numbers };
+  });
+  results.connectError = await outcome(() => connect.greet({ name: "" }));
+  results.rest = await outcome(async () => {
+    const res = await fetch(`${baseUrl}/v1/greet/REST`);
+    const posted = await fetch(`${baseUrl}/v1/greet`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"name":"posted"}',
+    });
+    return { status: res.status, get: await res.json(), post: await posted.json() };
   });
   // A channel: round_robin over an ipv4: target, with a retry policy.
   const channel = createChannel({
