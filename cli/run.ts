@@ -207,13 +207,13 @@ async function run(args: CliArgs, io: CliIO): Promise<number> {
     throw new UsageError(`unknown command "${args.command}"; try list, describe, call or health`);
   }
   if (host === undefined) throw new UsageError(`${args.command} needs HOST (host:port or a URL)`);
+  const local = await localSchema(args);
   const targets = openTargets(host, args);
   const callOptions: CallOptions = {
     metadata: metadataOf(args.headers),
     timeoutMs: args.maxTimeSeconds === undefined ? undefined : args.maxTimeSeconds * 1000,
   };
-  const schema = () =>
-    localSchema(args) ?? reflectionSchema(new ReflectionClient(targets.grpc, callOptions));
+  const schema = () => local ?? reflectionSchema(new ReflectionClient(targets.grpc, callOptions));
   try {
     switch (args.command) {
       case "list": {

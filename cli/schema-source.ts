@@ -9,7 +9,6 @@ import {
   fromBinary,
 } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
-import { compile, formatDiagnostic } from "../codegen/mod.ts";
 import type { CliArgs } from "./args.ts";
 import { CliFailure } from "./cli-failure.ts";
 import type { ReflectionClient } from "./reflection-client.ts";
@@ -22,14 +21,19 @@ export interface SchemaSource {
   registry(symbols: readonly string[]): Promise<FileRegistry>;
 }
 
-/** Compiles `--proto` files with wirecall's compiler, or reads `--protoset` files. */
-export function localSchema(args: CliArgs): SchemaSource | undefined {
+/**
+ * Compiles `--proto` files with wirecall's compiler, or reads `--protoset`
+ * files. The compiler is loaded only then: a call by reflection never
+ * imports it.
+ */
+export async function localSchema(args: CliArgs): Promise<SchemaSource | undefined> {
   if (args.protos.length === 0 && args.protosets.length === 0) return undefined;
   const files = [];
   for (const path of args.protosets) {
     files.push(...fromBinary(FileDescriptorSetSchema, readFileSync(path)).file);
   }
   if (args.protos.length > 0) {
+    const { compile, formatDiagnostic } = await import("../codegen/mod.ts");
     const includePaths = args.importPaths.length > 0 ? args.importPaths : ["."];
     // A --proto path is taken relative to the first include path that holds it.
     const names = args.protos.map((p) => {
