@@ -40,19 +40,21 @@ export interface BearerAuthOptions {
   scheme?: string;
 }
 
-const optionsSchema = z.strictObject({
-  token: z.optional(z.string().check(z.minLength(1))),
-  refresh: z.optional(functionOption),
-  refreshBeforeMs: z.optional(durationOption),
-  refreshTimeoutMs: z.optional(durationOption),
-  clock: z.optional(clockOption),
-  header: z.optional(
-    z.string().check(z.regex(/^[0-9a-z_.-]+$/, {
-      message: "expected a lower-case metadata key",
-    })),
-  ),
-  scheme: z.optional(z.string()),
-});
+/** Built when used, so bundles that never call the factory drop it. */
+const optionsSchema = () =>
+  z.strictObject({
+    token: z.optional(z.string().check(z.minLength(1))),
+    refresh: z.optional(functionOption),
+    refreshBeforeMs: z.optional(durationOption),
+    refreshTimeoutMs: z.optional(durationOption),
+    clock: z.optional(clockOption),
+    header: z.optional(
+      z.string().check(z.regex(/^[0-9a-z_.-]+$/, {
+        message: "expected a lower-case metadata key",
+      })),
+    ),
+    scheme: z.optional(z.string()),
+  });
 
 interface Cached {
   token: string;
@@ -105,7 +107,7 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
  * ```
  */
 export function createBearerAuth(options: BearerAuthOptions): ClientInterceptor {
-  const opts = parseOptions("bearer auth", optionsSchema, options) as BearerAuthOptions;
+  const opts = parseOptions("bearer auth", optionsSchema(), options) as BearerAuthOptions;
   if ((opts.token === undefined) === (opts.refresh === undefined)) {
     throw new RpcError(
       Code.INVALID_ARGUMENT,

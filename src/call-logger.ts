@@ -51,11 +51,13 @@ export interface CallLoggerOptions {
   clock?: Clock;
 }
 
-const optionsSchema = z.strictObject({
-  log: z.optional(functionOption),
-  filter: z.optional(functionOption),
-  clock: z.optional(clockOption),
-});
+/** Built when used, so bundles that never call the factory drop it. */
+const optionsSchema = () =>
+  z.strictObject({
+    log: z.optional(functionOption),
+    filter: z.optional(functionOption),
+    clock: z.optional(clockOption),
+  });
 
 /** A client and a server interceptor writing one structured entry per call. */
 export interface CallLogger {
@@ -113,7 +115,7 @@ function entryOf(
  * ```
  */
 export function createCallLogger(options?: CallLoggerOptions): CallLogger {
-  const opts = parseOptions("call logger", optionsSchema, options) as CallLoggerOptions;
+  const opts = parseOptions("call logger", optionsSchema(), options) as CallLoggerOptions;
   const log = opts.log ?? defaultLog;
   const filter = opts.filter;
   const clock = opts.clock ?? systemClock;

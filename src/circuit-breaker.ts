@@ -52,17 +52,19 @@ export interface CircuitBreakerOptions {
   onStateChange?: (change: CircuitStateChange) => void;
 }
 
-const optionsSchema = z.strictObject({
-  failureThreshold: z.optional(z.number().check(z.int(), z.positive())),
-  windowMs: z.optional(z.number().check(z.positive())),
-  failureRatio: z.optional(z.number().check(z.gte(0), z.lte(1))),
-  openMs: z.optional(z.number().check(z.nonnegative())),
-  halfOpenProbes: z.optional(z.number().check(z.int(), z.positive())),
-  failureCodes: z.optional(z.array(z.number().check(z.int(), z.gte(1), z.lte(16)))),
-  scope: z.optional(z.enum(["client", "service", "method"])),
-  clock: z.optional(clockOption),
-  onStateChange: z.optional(functionOption),
-});
+/** Built when used, so bundles that never call the factory drop it. */
+const optionsSchema = () =>
+  z.strictObject({
+    failureThreshold: z.optional(z.number().check(z.int(), z.positive())),
+    windowMs: z.optional(z.number().check(z.positive())),
+    failureRatio: z.optional(z.number().check(z.gte(0), z.lte(1))),
+    openMs: z.optional(z.number().check(z.nonnegative())),
+    halfOpenProbes: z.optional(z.number().check(z.int(), z.positive())),
+    failureCodes: z.optional(z.array(z.number().check(z.int(), z.gte(1), z.lte(16)))),
+    scope: z.optional(z.enum(["client", "service", "method"])),
+    clock: z.optional(clockOption),
+    onStateChange: z.optional(functionOption),
+  });
 
 /** A circuit breaker: its interceptor, and a view of its circuits. */
 export interface CircuitBreaker {
@@ -145,7 +147,7 @@ class Circuit {
  * ```
  */
 export function createCircuitBreaker(options?: CircuitBreakerOptions): CircuitBreaker {
-  const opts = parseOptions("circuit breaker", optionsSchema, options) as CircuitBreakerOptions;
+  const opts = parseOptions("circuit breaker", optionsSchema(), options) as CircuitBreakerOptions;
   const threshold = opts.failureThreshold ?? 5;
   const windowMs = opts.windowMs ?? 10_000;
   const bucketMs = windowMs / BUCKETS;

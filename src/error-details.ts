@@ -99,7 +99,10 @@ const kinds: ReadonlyArray<readonly [Kind, DescMessage]> = [
   ["help", HelpSchema],
   ["localizedMessage", LocalizedMessageSchema],
 ];
-const kindByTypeName = new Map(kinds.map(([kind, desc]) => [desc.typeName, [kind, desc] as const]));
+let byTypeName: Map<string, readonly [Kind, DescMessage]> | undefined;
+/** The standard kinds by type name, built on first use so unused code tree-shakes. */
+const kindByTypeName = () =>
+  byTypeName ??= new Map(kinds.map(([kind, desc]) => [desc.typeName, [kind, desc] as const]));
 
 /**
  * Packs standard `google.rpc` error details into `google.protobuf.Any`s, in
@@ -157,7 +160,7 @@ export function readErrorDetails(source: unknown): ErrorDetails {
     const name = typeof any?.typeUrl === "string"
       ? any.typeUrl.slice(any.typeUrl.lastIndexOf("/") + 1)
       : "";
-    const known = kindByTypeName.get(name);
+    const known = kindByTypeName().get(name);
     let value;
     if (known !== undefined) {
       try {

@@ -70,23 +70,24 @@ export interface JwtVerifierOptions {
 /** Verifies a compact JWS token and resolves with its claims, or rejects with `UNAUTHENTICATED`. */
 export type JwtVerifier = (token: string) => Promise<JwtClaims>;
 
-const algorithm = z.enum(["HS256", "RS256", "ES256"]);
-const optionsSchema = z.strictObject({
-  secret: z.optional(z.union([z.string().check(z.minLength(1)), z.instanceof(Uint8Array)])),
-  keys: z.optional(z.array(z.custom<JwtKey>((v) => typeof v === "object" && v !== null, {
-    message: "expected a JWK or { key: CryptoKey, alg }",
-  }))),
-  jwksUrl: z.optional(z.url()),
-  jwksCacheMs: z.optional(durationOption),
-  jwksRefetchMs: z.optional(durationOption),
-  fetch: z.optional(functionOption),
-  issuer: z.optional(z.union([z.string(), z.array(z.string())])),
-  audience: z.optional(z.union([z.string(), z.array(z.string())])),
-  algorithms: z.optional(z.array(algorithm)),
-  clockToleranceMs: z.optional(durationOption),
-  requireExpiry: z.optional(z.boolean()),
-  currentTime: z.optional(functionOption),
-});
+/** Built when used, so bundles that never call the factory drop it. */
+const optionsSchema = () =>
+  z.strictObject({
+    secret: z.optional(z.union([z.string().check(z.minLength(1)), z.instanceof(Uint8Array)])),
+    keys: z.optional(z.array(z.custom<JwtKey>((v) => typeof v === "object" && v !== null, {
+      message: "expected a JWK or { key: CryptoKey, alg }",
+    }))),
+    jwksUrl: z.optional(z.url()),
+    jwksCacheMs: z.optional(durationOption),
+    jwksRefetchMs: z.optional(durationOption),
+    fetch: z.optional(functionOption),
+    issuer: z.optional(z.union([z.string(), z.array(z.string())])),
+    audience: z.optional(z.union([z.string(), z.array(z.string())])),
+    algorithms: z.optional(z.array(z.enum(["HS256", "RS256", "ES256"]))),
+    clockToleranceMs: z.optional(durationOption),
+    requireExpiry: z.optional(z.boolean()),
+    currentTime: z.optional(functionOption),
+  });
 
 interface UsableKey {
   kid: string | undefined;
@@ -108,8 +109,7 @@ const verifyParams: Record<JwtAlgorithm, AlgorithmIdentifier | EcdsaParams> = {
   ES256: { name: "ECDSA", hash: "SHA-256" },
 };
 
-const utf8 = new TextEncoder();
-const fromUtf8 = new TextDecoder("utf-8", { fatal: true });
+const utf8 = { encode: (text: string) => new TextEncoder().encode(text) };
 
 function unauthenticated(message: string, cause?: unknown): RpcError {
   return new RpcError(Code.UNAUTHENTICATED, message, { cause });
@@ -154,7 +154,7 @@ function decodeSegment(segment: string, what: string): Uint8Array {
 function parseJson(bytes: Uint8Array, what: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(fromUtf8.decode(bytes));
+    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch (e) {
     throw unauthenticated(`malformed token: ${what} is not JSON`, e);
   }
@@ -188,7 +188,7 @@ const asList = (v: string | string[] | undefined) =>
  * ```
  */
 export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
-  const opts = parseOptions("JWT verifier", optionsSchema, options) as JwtVerifierOptions;
+  const opts = parseOptions("JWT verifier", optionsSchema(), options) as JwtVerifierOptions;
   if (opts.secret === undefined && opts.keys === undefined && opts.jwksUrl === undefined) {
     throw new RpcError(
       Code.INVALID_ARGUMENT,

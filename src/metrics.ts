@@ -13,7 +13,7 @@ import type { RpcError } from "./rpc-error.ts";
  * gRPC's standard latency buckets, in seconds: the boundaries gRFC A66
  * (gRPC's OpenTelemetry metrics) gives for every call and attempt duration.
  */
-export const GRPC_LATENCY_BUCKETS: readonly number[] = Object.freeze([
+export const GRPC_LATENCY_BUCKETS: readonly number[] = /* @__PURE__ */ Object.freeze([
   0,
   0.00001,
   0.00005,
@@ -68,10 +68,12 @@ export interface MetricsOptions {
   clock?: Clock;
 }
 
-const optionsSchema = z.strictObject({
-  buckets: z.optional(z.array(z.number().check(z.nonnegative())).check(z.minLength(1))),
-  clock: z.optional(clockOption),
-});
+/** Built when used, so bundles that never call the factory drop it. */
+const optionsSchema = () =>
+  z.strictObject({
+    buckets: z.optional(z.array(z.number().check(z.nonnegative())).check(z.minLength(1))),
+    clock: z.optional(clockOption),
+  });
 
 /** Options of {@link Metrics.endpoint}. */
 export interface MetricsEndpointOptions {
@@ -244,7 +246,7 @@ class SideMetrics {
  * ```
  */
 export function createMetrics(options?: MetricsOptions): Metrics {
-  const opts = parseOptions("metrics", optionsSchema, options) as MetricsOptions;
+  const opts = parseOptions("metrics", optionsSchema(), options) as MetricsOptions;
   const bounds = [...(opts.buckets ?? GRPC_LATENCY_BUCKETS)].sort((a, b) => a - b);
   const clock = opts.clock ?? systemClock;
   const server = new SideMetrics("server", bounds);

@@ -77,19 +77,22 @@ export interface ServerAuthOptions {
   rules?: Record<string, AuthRule>;
 }
 
-const ruleSchema = z.union([
-  z.enum(["public", "authenticated"]),
-  z.strictObject({ scopes: z.array(z.string()) }),
-  functionOption,
-]);
-const optionsSchema = z.strictObject({
-  verifyToken: z.optional(functionOption),
-  authenticate: z.optional(functionOption),
-  allowCertificates: z.optional(z.boolean()),
-  rules: z.optional(z.record(z.string(), ruleSchema)),
-});
+const ruleSchema = () =>
+  z.union([
+    z.enum(["public", "authenticated"]),
+    z.strictObject({ scopes: z.array(z.string()) }),
+    functionOption,
+  ]);
+/** Built when used, so bundles that never call the factory drop it. */
+const optionsSchema = () =>
+  z.strictObject({
+    verifyToken: z.optional(functionOption),
+    authenticate: z.optional(functionOption),
+    allowCertificates: z.optional(z.boolean()),
+    rules: z.optional(z.record(z.string(), ruleSchema())),
+  });
 
-const principals = new WeakMap<HandlerContext, Principal>();
+const principals = /* @__PURE__ */ new WeakMap<HandlerContext, Principal>();
 
 /**
  * The principal the auth interceptor found for the call of `ctx`, or
@@ -167,7 +170,7 @@ function bearerToken(metadata: Metadata): string | undefined {
  * ```
  */
 export function createServerAuth(options: ServerAuthOptions): ServerInterceptor {
-  const opts = parseOptions("server auth", optionsSchema, options) as ServerAuthOptions;
+  const opts = parseOptions("server auth", optionsSchema(), options) as ServerAuthOptions;
   if (
     opts.verifyToken === undefined && opts.authenticate === undefined && !opts.allowCertificates
   ) {
