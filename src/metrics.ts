@@ -129,8 +129,11 @@ interface Histogram {
 interface MethodSeries {
   labels: string;
   started: number;
+  /** Messages of ended calls. */
   received: number;
   sent: number;
+  /** The stats of calls still running, read live when rendering. */
+  running: Set<CallStats>;
   /** By code name. */
   handled: Map<string, number>;
   latency: Map<string, Histogram>;
@@ -157,6 +160,7 @@ class SideMetrics {
         started: 0,
         received: 0,
         sent: 0,
+        running: new Set(),
         handled: new Map(),
         latency: new Map(),
       };
@@ -165,7 +169,13 @@ class SideMetrics {
     return s;
   }
 
+  start(s: MethodSeries, stats: CallStats | undefined): void {
+    s.started++;
+    if (stats !== undefined) s.running.add(stats);
+  }
+
   end(s: MethodSeries, error: RpcError | undefined, seconds: number, stats: CallStats | undefined) {
+    if (stats !== undefined) s.running.delete(stats);
     const code = codeName(error?.code ?? 0);
     s.handled.set(code, (s.handled.get(code) ?? 0) + 1);
     s.received += stats?.receivedMessages ?? 0;
@@ -200,12 +210,22 @@ class SideMetrics {
         out.push(`${p}_handled_total{grpc_code="${code}",${s.labels}} ${n}`);
       }
     }
+    // Messages of running calls count too, so a long stream shows as it goes.
+    const live = (s: MethodSeries, pick: (st: CallStats) => number) => {
+      let n = 0;
+      for (const st of s.running) n += pick(st);
+      return n;
+    };
     counter(
       "msg_received_total",
       `Total number of RPC stream messages received ${who}.`,
-      (s) => s.received,
+      (s) => s.received + live(s, (st) => st.receivedMessages),
     );
-    counter("msg_sent_total", `Total number of gRPC stream messages sent ${who}.`, (s) => s.sent);
+    counter(
+      "msg_sent_total",
+      `Total number of gRPC stream messages sent ${who}.`,
+      (s) => s.sent + live(s, (st) => st.sentMessages),
+    );
     const hist = `${p}_handling_seconds`;
     out.push(
       `# HELP ${hist} Histogram of response latency (seconds) of gRPC calls ${who}, by status code.`,
@@ -262,7 +282,7 @@ export function createMetrics(options?: MetricsOptions): Metrics {
   return {
     client: (next) => (req) => {
       const s = client.of(req.method);
-      s.started++;
+      client.start(s, req.stats);
       const start = clock.now();
       return watchClientCall(
         next,
@@ -272,7 +292,7 @@ export function createMetrics(options?: MetricsOptions): Metrics {
     },
     server: (next) => (req) => {
       const s = server.of(req.method);
-      s.started++;
+      server.start(s, req.stats);
       const start = clock.now();
       return watchServerCall(
         next,

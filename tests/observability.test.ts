@@ -250,6 +250,21 @@ describe("metrics (Prometheus text)", () => {
     assert.ok(text.endsWith("\n"));
   });
 
+  test("a running stream's messages show before it ends", async () => {
+    const metrics = createMetrics();
+    const { router } = demoRouter({ interceptors: [metrics.server] });
+    const client = createClient(DemoService, createLoopbackTransport(router), {
+      interceptors: [metrics.client],
+    });
+    const stream = client.countdown({ from: 5 })[Symbol.asyncIterator]();
+    await stream.next();
+    await stream.next();
+    const text = metrics.render();
+    assert.match(text, /^grpc_client_msg_received_total\{grpc_method="Countdown",[^}]*\} 2$/m);
+    assert.doesNotMatch(text, /grpc_client_handled_total\{[^}]*Countdown/);
+    await stream.return?.();
+  });
+
   test("the server counts the status as sent: a response over the send limit is RESOURCE_EXHAUSTED", async () => {
     const metrics = createMetrics();
     const router = createRouter({ interceptors: [metrics.server], maxSendMessageBytes: 8 })
