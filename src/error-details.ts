@@ -23,34 +23,49 @@ import {
   RetryInfoSchema,
 } from "./gen/google/rpc/error_details_pb.ts";
 
-/** One value or several. */
-type OneOrMany<T> = T | readonly T[];
-
 /**
  * The standard `google.rpc` error details to attach to an error, by kind;
  * each as the fields of its message (or the message), or a list of them.
  */
 export interface ErrorDetailsInit {
   /** `google.rpc.ErrorInfo`: a machine-readable reason in a domain. */
-  errorInfo?: OneOrMany<MessageInitShape<typeof ErrorInfoSchema>>;
+  errorInfo?:
+    | MessageInitShape<typeof ErrorInfoSchema>
+    | readonly MessageInitShape<typeof ErrorInfoSchema>[];
   /** `google.rpc.BadRequest`: which request fields were bad. */
-  badRequest?: OneOrMany<MessageInitShape<typeof BadRequestSchema>>;
+  badRequest?:
+    | MessageInitShape<typeof BadRequestSchema>
+    | readonly MessageInitShape<typeof BadRequestSchema>[];
   /** `google.rpc.RetryInfo`: when to retry. */
-  retryInfo?: OneOrMany<MessageInitShape<typeof RetryInfoSchema>>;
+  retryInfo?:
+    | MessageInitShape<typeof RetryInfoSchema>
+    | readonly MessageInitShape<typeof RetryInfoSchema>[];
   /** `google.rpc.DebugInfo`: a stack trace and detail for developers. */
-  debugInfo?: OneOrMany<MessageInitShape<typeof DebugInfoSchema>>;
+  debugInfo?:
+    | MessageInitShape<typeof DebugInfoSchema>
+    | readonly MessageInitShape<typeof DebugInfoSchema>[];
   /** `google.rpc.QuotaFailure`: which quota checks failed. */
-  quotaFailure?: OneOrMany<MessageInitShape<typeof QuotaFailureSchema>>;
+  quotaFailure?:
+    | MessageInitShape<typeof QuotaFailureSchema>
+    | readonly MessageInitShape<typeof QuotaFailureSchema>[];
   /** `google.rpc.PreconditionFailure`: which preconditions failed. */
-  preconditionFailure?: OneOrMany<MessageInitShape<typeof PreconditionFailureSchema>>;
+  preconditionFailure?:
+    | MessageInitShape<typeof PreconditionFailureSchema>
+    | readonly MessageInitShape<typeof PreconditionFailureSchema>[];
   /** `google.rpc.ResourceInfo`: the resource concerned. */
-  resourceInfo?: OneOrMany<MessageInitShape<typeof ResourceInfoSchema>>;
+  resourceInfo?:
+    | MessageInitShape<typeof ResourceInfoSchema>
+    | readonly MessageInitShape<typeof ResourceInfoSchema>[];
   /** `google.rpc.RequestInfo`: the request's id. */
-  requestInfo?: OneOrMany<MessageInitShape<typeof RequestInfoSchema>>;
+  requestInfo?:
+    | MessageInitShape<typeof RequestInfoSchema>
+    | readonly MessageInitShape<typeof RequestInfoSchema>[];
   /** `google.rpc.Help`: links to documentation. */
-  help?: OneOrMany<MessageInitShape<typeof HelpSchema>>;
+  help?: MessageInitShape<typeof HelpSchema> | readonly MessageInitShape<typeof HelpSchema>[];
   /** `google.rpc.LocalizedMessage`: a message for the end user (one per locale). */
-  localizedMessage?: OneOrMany<MessageInitShape<typeof LocalizedMessageSchema>>;
+  localizedMessage?:
+    | MessageInitShape<typeof LocalizedMessageSchema>
+    | readonly MessageInitShape<typeof LocalizedMessageSchema>[];
 }
 
 /**
