@@ -2,6 +2,7 @@ import * as z from "zod/mini";
 import { watchClientCall } from "./call-outcome.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { Code, codeName } from "./code.ts";
+import { packErrorDetails } from "./error-details.ts";
 import type { ClientInterceptor } from "./interceptor.ts";
 import type { MethodInfo } from "./method.ts";
 import { clockOption, functionOption, parseOptions } from "./options.ts";
@@ -132,7 +133,9 @@ class Circuit {
  * every call fails at once with `UNAVAILABLE` naming the breaker, the
  * failures and when the next probe goes. After `openMs` it is half-open: up
  * to `halfOpenProbes` calls go through as probes; a probe that succeeds
- * closes it, one that fails opens it again. All time is read from `clock`.
+ * closes it, one that fails opens it again. A refusal also carries
+ * `google.rpc.ErrorInfo` (reason `CIRCUIT_OPEN`) and `google.rpc.RetryInfo`
+ * (the time until the next probe). All time is read from `clock`.
  *
  * @example
  * ```ts
@@ -196,12 +199,29 @@ export function createCircuitBreaker(options?: CircuitBreakerOptions): CircuitBr
       ? `the next probe goes in ${Math.max(0, Math.ceil(openMs - waited))} ms`
       : `a probe is already in flight`;
     const scopeText = c.key === "*" ? "this client" : c.key;
+    // Machine-readable too: why (ErrorInfo) and when to try again (RetryInfo).
+    const retryMs = c.state === "open" ? Math.max(0, Math.ceil(openMs - waited)) : 0;
     return new RpcError(
       Code.UNAVAILABLE,
       `circuit breaker open for ${scopeText}: ${method.path} not sent after ${threshold} ` +
         `failures within ${windowMs} ms` +
         (last ? ` (last: ${codeName(last.code)} ${JSON.stringify(last.rawMessage)})` : "") +
         `; ${next}`,
+      {
+        details: packErrorDetails({
+          errorInfo: {
+            reason: "CIRCUIT_OPEN",
+            domain: "wirecall",
+            metadata: { circuit: c.key, state: c.state },
+          },
+          retryInfo: {
+            retryDelay: {
+              seconds: BigInt(Math.floor(retryMs / 1000)),
+              nanos: (retryMs % 1000) * 1_000_000,
+            },
+          },
+        }),
+      },
     );
   };
 

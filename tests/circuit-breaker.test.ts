@@ -7,6 +7,7 @@ import {
   createCircuitBreaker,
   createClient,
   ManualClock,
+  readErrorDetails,
   RpcError,
 } from "wirecall";
 import { createLoopbackTransport } from "wirecall/transports/loopback";
@@ -61,6 +62,10 @@ describe("circuit breaker", () => {
         /^circuit breaker open for this client: \/wirecall\.demo\.v1\.DemoService\/Greet not sent after 3 failures within 1000 ms \(last: UNAVAILABLE "down \(2\)"\); the next probe goes in 30000 ms$/,
       );
       assert.equal(server.calls, 3, "the refused call never reached the server");
+      const details = readErrorDetails(refused);
+      assert.equal(details.errorInfo?.reason, "CIRCUIT_OPEN");
+      assert.deepEqual(details.errorInfo?.metadata, { circuit: "*", state: "open" });
+      assert.equal(details.retryInfo?.retryDelay?.seconds, 30n);
     },
   );
 
