@@ -2,7 +2,6 @@ import * as z from "zod/mini";
 import {
   builtinCompressions,
   Code,
-  codeFromHttpStatus,
   type Compression,
   compressionFor,
   DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
@@ -17,7 +16,6 @@ import {
   metadataToHeaders,
   parseOptions,
   readSingleMessage,
-  readTrailerStatus,
   RpcError,
   singleMessageStream,
   type StreamTransportRequest,
@@ -30,6 +28,7 @@ import {
 } from "../../mod.ts";
 import { followSignal, requestBodyStream } from "../../src/fetch-call.ts";
 import { byteLimitOption, functionOption } from "../../src/options.ts";
+import { type ResponseRules, statusFromTrailers, validateResponse } from "../../protocol.ts";
 import {
   formatGrpcWebContentType,
   type GrpcWebFormat,
@@ -98,6 +97,11 @@ function runtimeStreamsRequests(): boolean {
   return g.Deno !== undefined || g.Bun !== undefined ||
     typeof g.process?.versions?.node === "string";
 }
+
+const responseRules: ResponseRules = {
+  isContentType: (value) => parseGrpcWebContentType(value) !== undefined,
+  contentType: "application/grpc-web",
+};
 
 const globalFetch: FetchFunction = (input, init) => globalThis.fetch(input, init);
 
@@ -229,38 +233,25 @@ export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transp
     }
 
     try {
-      const fields = [...response.headers];
-      const get = (k: string) => response.headers.get(k) ?? undefined;
-      // A trailers-only response carries the status in its headers.
-      const headerStatus = readTrailerStatus(get, fields);
-      if (headerStatus !== null) {
+      const head = validateResponse(
+        response.status,
+        (k) => response.headers.get(k) ?? undefined,
+        () => response.headers,
+        responseRules,
+        url,
+      );
+      if (head.outcome !== undefined) {
         response.body?.cancel().catch(() => {});
         release();
-        if (headerStatus !== undefined) throw headerStatus;
-        const md = metadataFromHeaders(fields);
+        if (head.outcome.error !== undefined) throw head.outcome.error;
+        // Trailers-only OK: its fields are both the headers and the trailers.
+        const md = metadataFromHeaders(response.headers);
         return { header: md, messages: noMessages(), trailer: new Metadata(md) };
       }
-      if (response.status !== 200) {
-        throw new RpcError(
-          codeFromHttpStatus(response.status),
-          `gRPC-Web call to ${url} answered HTTP ${response.status} without a grpc-status`,
-        );
-      }
-      if (parseGrpcWebContentType(get("content-type")) === undefined) {
-        throw new RpcError(
-          Code.UNKNOWN,
-          `gRPC-Web call to ${url} answered content-type "${get("content-type") ?? ""}"`,
-        );
-      }
-      let compression: Compression;
-      try {
-        compression = compressionFor(get("grpc-encoding"), builtinCompressions);
-      } catch (e) {
-        throw new RpcError(Code.INTERNAL, (e as RpcError).rawMessage);
-      }
+      const compression = head.compression;
       const trailer = new Metadata();
       const messages = readMessages(response, compression, trailer, signal, release);
-      return { header: metadataFromHeaders(fields), messages, trailer };
+      return { header: metadataFromHeaders(response.headers), messages, trailer };
     } catch (e) {
       response.body?.cancel().catch(() => {});
       release();
@@ -305,10 +296,7 @@ export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transp
       throw new RpcError(Code.INTERNAL, "gRPC-Web response ended without a trailer frame");
     }
     const fields = trailerFields;
-    const status = readTrailerStatus((k) => fields.find(([key]) => key === k)?.[1], fields);
-    if (status === null) {
-      throw new RpcError(Code.INTERNAL, "gRPC-Web trailer frame has no grpc-status");
-    }
+    const status = statusFromTrailers((k) => fields.find(([key]) => key === k)?.[1], fields, 200);
     if (status !== undefined) throw status;
     trailer.merge(metadataFromHeaders(fields));
   }

@@ -9,6 +9,11 @@ export interface GrpcWebContentType {
   subtype: string;
 }
 
+/** The content types a gRPC-Web handler accepts, as `accept-post` lists them. */
+export const GRPC_WEB_CONTENT_TYPES = "application/grpc-web, application/grpc-web+proto, " +
+  "application/grpc-web+json, application/grpc-web-text, application/grpc-web-text+proto, " +
+  "application/grpc-web-text+json";
+
 const pattern = /^application\/grpc-web(-text)?(?:\+(proto|json))?\s*(?:;.*)?$/i;
 
 /**

@@ -1,26 +1,29 @@
 import * as z from "zod/mini";
 import {
-  Code,
-  type Compression,
-  compressionFor,
   compressionsNamed,
   DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
-  Metadata,
   metadataFromHeaders,
-  negotiateResponseEncoding,
-  parseGrpcTimeout,
   parseOptions,
   type Router,
-  RpcError,
-  writeTrailerFields,
 } from "../../mod.ts";
+import {
+  acceptEncodingHeader,
+  type RequestRules,
+  validateRequest,
+  writeRejectionFields,
+} from "../../protocol.ts";
 import {
   type FetchProtocol,
   type FetchRequestInfo,
   peerOfRequest,
 } from "../../src/fetch-protocol.ts";
 import { byteLimitOption } from "../../src/options.ts";
-import { formatGrpcWebContentType, parseGrpcWebContentType } from "./content-type.ts";
+import {
+  formatGrpcWebContentType,
+  GRPC_WEB_CONTENT_TYPES,
+  type GrpcWebContentType,
+  parseGrpcWebContentType,
+} from "./content-type.ts";
 import { type CorsOptions, corsOptionsSchema, CorsPolicy } from "./cors.ts";
 import { GrpcWebServerCall } from "./server-call.ts";
 
@@ -70,13 +73,6 @@ export type GrpcWebRequestInfo = FetchRequestInfo;
 /** A fetch handler serving gRPC-Web, as `Deno.serve`, `Bun.serve` and workerd take it. */
 export type GrpcWebHandler = (request: Request, info?: unknown) => Promise<Response>;
 
-/** A gRPC-Web answer that is only a status, in the headers (trailers-only). */
-function statusOnly(base: Headers, error: RpcError): Response {
-  const headers = new Headers(base);
-  writeTrailerFields(error, new Metadata(), (k, v) => headers.append(k, v));
-  return new Response(null, { status: 200, headers });
-}
-
 /**
  * Creates a fetch handler that serves a router over gRPC-Web (binary and
  * text, protobuf and JSON) with deadlines, size limits, compression and
@@ -105,7 +101,15 @@ export function createGrpcWebHandler(
   const cors = new CorsPolicy(opts.cors, protocols);
   const maxBytes = opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES;
   const supported = compressionsNamed(opts.acceptCompression ?? ["gzip", "identity"]);
-  const acceptEncoding = [...supported.keys()].join(",");
+  const acceptEncoding = acceptEncodingHeader(supported);
+  const rules: RequestRules<GrpcWebContentType> = {
+    parseContentType: parseGrpcWebContentType,
+    contentTypes: GRPC_WEB_CONTENT_TYPES,
+    allow: "POST, OPTIONS",
+    requireTe: false,
+    compressions: supported,
+    compressResponses: true,
+  };
   const compressMinBytes = opts.compressMinBytes ?? 1024;
   const prefix = (opts.pathPrefix ?? "").replace(/\/+$/, "");
 
@@ -136,13 +140,15 @@ export function createGrpcWebHandler(
         headers: { "content-type": "text/plain", vary: "Origin" },
       });
     }
-    const contentType = parseGrpcWebContentType(request.headers.get("content-type"));
     let path = url.pathname;
     if (prefix !== "") {
       if (!path.startsWith(prefix + "/")) return new Response("not found", { status: 404 });
       path = path.slice(prefix.length);
     }
-    if (contentType === undefined && protocols.length > 0) {
+    if (
+      protocols.length > 0 &&
+      parseGrpcWebContentType(request.headers.get("content-type")) === undefined
+    ) {
       const served = serveOther(request, path, info);
       if (served !== undefined) {
         const response = await served;
@@ -150,45 +156,22 @@ export function createGrpcWebHandler(
         return response;
       }
     }
-    if (request.method !== "POST") {
-      return new Response("gRPC-Web calls are POST requests", {
-        status: 405,
-        headers: { allow: "POST, OPTIONS", "content-type": "text/plain" },
-      });
-    }
-    if (contentType === undefined) {
-      return new Response(
-        `unsupported content-type "${request.headers.get("content-type") ?? ""}"; ` +
-          `expected application/grpc-web[+proto|+json] or application/grpc-web-text`,
-        { status: 415, headers: { "content-type": "text/plain", accept: "application/grpc-web" } },
-      );
-    }
+    const head = validateRequest(request.method, (k) => request.headers.get(k) ?? undefined, rules);
+    const accepted = "httpStatus" in head ? undefined : head.contentType;
     const headers = new Headers({
-      "content-type": formatGrpcWebContentType(contentType.format, contentType.subtype),
+      "content-type": formatGrpcWebContentType(
+        accepted?.format ?? "binary",
+        accepted?.subtype ?? "proto",
+      ),
       "grpc-accept-encoding": acceptEncoding,
     });
     cors.decorate(headers, origin === url.origin ? null : origin);
-
-    const timeoutHeader = request.headers.get("grpc-timeout");
-    const timeoutMs = timeoutHeader === null ? undefined : parseGrpcTimeout(timeoutHeader);
-    if (timeoutHeader !== null && timeoutMs === undefined) {
-      return statusOnly(
-        headers,
-        new RpcError(Code.INTERNAL, `malformed grpc-timeout "${timeoutHeader}"`),
-      );
+    if ("httpStatus" in head) {
+      // Trailers-only, as every wirecall server refuses a request.
+      writeRejectionFields(head, (k, v) => headers.set(k, v));
+      return new Response(null, { status: head.httpStatus, headers });
     }
-    const requestEncoding = request.headers.get("grpc-encoding");
-    let requestCompression: Compression;
-    try {
-      requestCompression = compressionFor(requestEncoding, supported);
-    } catch (e) {
-      return statusOnly(headers, e as RpcError);
-    }
-    const responseCompression = negotiateResponseEncoding(
-      requestEncoding,
-      request.headers.get("grpc-accept-encoding"),
-      supported,
-    );
+    const { contentType, timeoutMs, requestCompression, responseCompression } = head;
 
     const call = new GrpcWebServerCall({
       request,

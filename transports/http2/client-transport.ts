@@ -288,7 +288,7 @@ class Http2ClientCall {
     if (stream !== this.#stream) return;
     this.#replay = undefined;
     this.#httpStatus = Number(fields[":status"] ?? 0);
-    const head = validateResponseHeader(fields);
+    const head = validateResponseHeader(fields, this.#req.method.path);
     if (head.outcome !== undefined) {
       this.#headOutcome = head.outcome;
       if (head.outcome.error === undefined) {

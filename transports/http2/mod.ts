@@ -34,15 +34,16 @@ export { createHttp2Server, type Http2Server } from "./server.ts";
 export type { Http2ServerOptions, Http2ServerTlsOptions, ListenOptions } from "./server-options.ts";
 export type { GrpcWebHandoff } from "./grpc-web-handoff.ts";
 export { codeFromRstStream } from "./rst-stream-code.ts";
+export { type HeaderFields, validateResponseHeader } from "./validate-response.ts";
 export {
-  type HeaderFields,
-  type ResponseHead,
-  validateResponseHeader,
-} from "./validate-response.ts";
-export {
+  formatGrpcContentType,
+  type GrpcContentType,
   isGrpcContentType,
-  type RequestHead,
-  type RequestRejection,
+  parseGrpcContentType,
+} from "./content-type.ts";
+export {
+  type Http2RequestHead,
+  http2RequestRules,
   validateRequestHeader,
 } from "./validate-request.ts";
 export {

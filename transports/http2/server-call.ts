@@ -15,7 +15,7 @@ import { MessageReader } from "./message-reader.ts";
 import { FrameBatcher } from "./frame-batcher.ts";
 import { writeMessage } from "./message-writer.ts";
 import { rstCode } from "./rst-stream-code.ts";
-import type { RequestHead } from "./validate-request.ts";
+import type { Http2RequestHead } from "./validate-request.ts";
 import type { HeaderFields } from "./validate-response.ts";
 
 type OutgoingHeaders = Record<string, string | string[] | number>;
@@ -64,7 +64,7 @@ export class Http2ServerCall implements ServerCallIO {
   readonly requestEncoding: string | undefined;
   readonly messages: AsyncIterable<Uint8Array>;
   readonly #stream: http2.ServerHttp2Stream;
-  readonly #head: RequestHead;
+  readonly #head: Http2RequestHead;
   readonly #limits: ServerCallLimits;
   readonly #headers: HeaderFields;
   #metadata: Metadata | undefined;
@@ -84,7 +84,7 @@ export class Http2ServerCall implements ServerCallIO {
   /** Wraps `stream` (whose request `headers` become metadata on demand); `onDone` runs once when the call is over. */
   constructor(
     stream: http2.ServerHttp2Stream,
-    head: RequestHead,
+    head: Http2RequestHead,
     headers: HeaderFields,
     peer: PeerInfo,
     limits: ServerCallLimits,
@@ -97,7 +97,7 @@ export class Http2ServerCall implements ServerCallIO {
     this.#headers = headers;
     this.timeoutMs = head.timeoutMs;
     this.peer = peer;
-    this.contentSubtype = head.contentSubtype;
+    this.contentSubtype = head.contentType.subtype;
     this.requestEncoding = head.requestCompression === identity
       ? undefined
       : head.requestCompression.name;
@@ -210,7 +210,7 @@ export class Http2ServerCall implements ServerCallIO {
   #responseHeaders(header: Metadata): OutgoingHeaders {
     const out: OutgoingHeaders = {
       ":status": 200,
-      "content-type": this.#head.contentType,
+      "content-type": this.#head.contentType.value,
       "grpc-accept-encoding": "gzip, identity",
     };
     if (this.#head.responseCompression !== identity) {

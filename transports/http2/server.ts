@@ -9,13 +9,12 @@ import {
   DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
   gzip,
   identity,
-  Metadata,
   parseOptions,
   type PeerInfo,
   type Router,
   RpcError,
-  writeTrailerFields,
 } from "../../mod.ts";
+import { refuseContentType, type RequestRejection, writeRejectionFields } from "../../protocol.ts";
 import { openConnectionWindow, windowSettings } from "./flow-control.ts";
 import type { GrpcWebHandoff } from "./grpc-web-handoff.ts";
 import { Http2ServerCall, type ServerCallLimits } from "./server-call.ts";
@@ -25,11 +24,8 @@ import {
   type ListenOptions,
   listenOptionsSchema,
 } from "./server-options.ts";
-import {
-  isGrpcContentType,
-  type RequestRejection,
-  validateRequestHeader,
-} from "./validate-request.ts";
+import { GRPC_CONTENT_TYPES, isGrpcContentType } from "./content-type.ts";
+import { http2RequestRules, validateRequestHeader } from "./validate-request.ts";
 import { type HeaderFields, headerText } from "./validate-response.ts";
 
 /** A running (or ready to run) gRPC server on `node:http2`. */
@@ -117,7 +113,10 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
     maxReceiveBytes: opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
     maxSendBytes: opts.maxSendMessageBytes ?? Infinity,
   };
-  const sendCompression = opts.sendCompression === "gzip" ? gzip : identity;
+  const requestRules = http2RequestRules(
+    builtinCompressions,
+    opts.sendCompression === "gzip" ? gzip : identity,
+  );
   const handoff = opts.grpcWeb;
   const settings: http2.Settings = {
     ...windowSettings(opts),
@@ -220,7 +219,7 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
       handOff(handoff, stream, headers, rawHeaders);
       return;
     }
-    const head = validateRequestHeader(headers, builtinCompressions, sendCompression);
+    const head = validateRequestHeader(headers, requestRules);
     if ("httpStatus" in head) {
       reject(stream, head);
       return;
@@ -366,9 +365,8 @@ function reject(stream: http2.ServerHttp2Stream, rejection: RequestRejection): v
   const fields: Record<string, string | string[] | number> = {
     ":status": rejection.httpStatus,
     "content-type": "application/grpc",
-    ...rejection.headers,
   };
-  writeTrailerFields(rejection.error, new Metadata(), (k, v) => (fields[k] = v));
+  writeRejectionFields(rejection, (k, v) => (fields[k] = v));
   stream.respond(fields, { endStream: true });
   // Whatever the client sends is dropped.
   stream.resume();
@@ -405,16 +403,12 @@ function serveHttp1(
   const res = response as unknown as PlainResponse;
   const decline = () => {
     if (res.headersSent) return;
-    const error = new RpcError(
-      Code.UNKNOWN,
-      `unsupported content-type ${
-        req.headers["content-type"] ?? "(none)"
-      }; this server speaks gRPC`,
-    );
-    const fields: Record<string, string> = {};
-    writeTrailerFields(error, new Metadata(), (k, v) => (fields[k] = v));
-    res.writeHead(415, { "content-type": "text/plain", ...fields });
-    res.end("unsupported content-type\n");
+    // Answered as a native gRPC server answers a content type it does not speak.
+    const rejection = refuseContentType(req.headers["content-type"], GRPC_CONTENT_TYPES);
+    const fields: Record<string, string> = { "content-type": "application/grpc" };
+    writeRejectionFields(rejection, (k, v) => (fields[k] = v));
+    res.writeHead(rejection.httpStatus, fields);
+    res.end();
     req.resume();
   };
   let result: ReturnType<GrpcWebHandoff>;
