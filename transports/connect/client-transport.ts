@@ -26,7 +26,7 @@ import {
 import { followSignal, requestBodyStream } from "../../src/fetch-call.ts";
 import { readBodyBytes } from "../../src/fetch-protocol.ts";
 import { byteLimitOption, functionOption } from "../../src/options.ts";
-import { messageOf } from "../grpc-web/frame-reader.ts";
+import { messageOf } from "../grpc-web/message-reader.ts";
 import { formatConnectContentType } from "./content-type.ts";
 import { decodeEndStream, FLAG_END_STREAM } from "./end-stream.ts";
 import { connectGetUrl } from "./get-request.ts";

@@ -13,7 +13,7 @@ import {
 } from "../../mod.ts";
 import { requestReadError } from "../../src/fetch-protocol.ts";
 import { ResponseBodyStream } from "../../src/response-body-stream.ts";
-import { messageOf } from "../grpc-web/frame-reader.ts";
+import { messageOf } from "../grpc-web/message-reader.ts";
 import { encodeEndStream, FLAG_END_STREAM } from "./end-stream.ts";
 import { errorToJsonBytes } from "./error-json.ts";
 import { connectHeaders } from "./request-header.ts";

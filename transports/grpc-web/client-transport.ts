@@ -34,7 +34,7 @@ import {
   type GrpcWebFormat,
   parseGrpcWebContentType,
 } from "./content-type.ts";
-import { messageOf, readGrpcWebFrames } from "./frame-reader.ts";
+import { messageOf, readGrpcWebFrames } from "./message-reader.ts";
 import { parseTrailerFrame } from "./trailer-frame.ts";
 import { encodeGrpcWebText } from "./web-text.ts";
 

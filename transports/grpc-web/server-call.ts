@@ -12,7 +12,7 @@ import {
   writeTrailerFields,
 } from "../../mod.ts";
 import { requestReadError } from "../../src/fetch-protocol.ts";
-import { messageOf, readGrpcWebFrames } from "./frame-reader.ts";
+import { messageOf, readGrpcWebFrames } from "./message-reader.ts";
 import { encodeTrailerFrame } from "./trailer-frame.ts";
 import { encodeGrpcWebText } from "./web-text.ts";
 
