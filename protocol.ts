@@ -31,3 +31,27 @@ export {
   statusFromTrailers,
   validateResponse,
 } from "./src/validate-response.ts";
+export {
+  decodeEnvelopes,
+  type DecodeEnvelopesOptions,
+  decompressEnvelope,
+  DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
+  encodeEnvelope,
+  encodeMessage,
+  type Envelope,
+  EnvelopeDecoder,
+  FLAG_COMPRESSED,
+  FLAG_TRAILER,
+  messageTooLarge,
+  writeEnvelope,
+  writeEnvelopeHeader,
+} from "./src/envelope.ts";
+export { type DrainTarget, waitForDrain } from "./src/drain.ts";
+export {
+  type MessageSide,
+  readSingleMessage,
+  singleMessageOf,
+  SingleMessageStream,
+  singleMessageStream,
+  unaryOverStream,
+} from "./src/single-message.ts";

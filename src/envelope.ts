@@ -1,4 +1,5 @@
 import { Code } from "./code.ts";
+import type { Compression } from "./compression.ts";
 import { RpcError } from "./rpc-error.ts";
 
 /** Flag bit 0: the message body is compressed with the call's `grpc-encoding`. */
@@ -18,6 +19,24 @@ export interface Envelope {
 }
 
 /**
+ * The error of a message over a size limit: `RESOURCE_EXHAUSTED`, naming
+ * what was too large, its size and the limit.
+ *
+ * @example
+ * ```ts
+ * import { messageTooLarge } from "wirecall/protocol";
+ * messageTooLarge("request message", 5000, 4096).message;
+ * // "request message of 5000 bytes exceeds the limit of 4096 bytes"
+ * ```
+ */
+export function messageTooLarge(what: string, bytes: number, limit: number): RpcError {
+  return new RpcError(
+    Code.RESOURCE_EXHAUSTED,
+    `${what} of ${bytes} bytes exceeds the limit of ${limit} bytes`,
+  );
+}
+
+/**
  * Frames a message: one flag byte, a 4-byte big-endian length, the body.
  *
  * @example
@@ -28,9 +47,76 @@ export interface Envelope {
  */
 export function encodeEnvelope(flags: number, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(5 + data.byteLength);
-  writeEnvelopeHeader(out, 0, flags, data.byteLength);
-  out.set(data, 5);
+  writeEnvelope(out, 0, flags, data);
   return out;
+}
+
+/**
+ * Writes one whole frame — header and body — into `target` at `offset`
+ * (which must have room for `5 + data.byteLength` bytes) and returns the
+ * offset after it: how batched and pooled writers frame in place.
+ */
+export function writeEnvelope(
+  target: Uint8Array,
+  offset: number,
+  flags: number,
+  data: Uint8Array,
+): number {
+  writeEnvelopeHeader(target, offset, flags, data.byteLength);
+  target.set(data, offset + 5);
+  return offset + 5 + data.byteLength;
+}
+
+/**
+ * Frames one message to send: compressed with `compression`, flag bit 0
+ * set, unless the compression is identity or the message is smaller than
+ * `minBytes`. Returns a promise only when it compresses.
+ *
+ * @example
+ * ```ts
+ * import { identity } from "wirecall";
+ * import { encodeMessage } from "wirecall/protocol";
+ * encodeMessage(new Uint8Array([8, 1]), identity); // [0, 0, 0, 0, 2, 8, 1]
+ * ```
+ */
+export function encodeMessage(
+  message: Uint8Array,
+  compression: Compression,
+  minBytes = 0,
+): Uint8Array | Promise<Uint8Array> {
+  if (compression.name === "identity" || message.byteLength < minBytes) {
+    return encodeEnvelope(0, message);
+  }
+  return compression.compress(message).then((packed) => encodeEnvelope(FLAG_COMPRESSED, packed));
+}
+
+/**
+ * The message of a received frame: its body, inflated with the call's
+ * `compression` when the frame's compressed flag is set, and capped at
+ * `maxBytes` once inflated (`RESOURCE_EXHAUSTED`). A compressed frame on a
+ * call without `grpc-encoding` is `INTERNAL`. Returns a promise only when it
+ * inflates.
+ *
+ * @example
+ * ```ts
+ * import { identity } from "wirecall";
+ * import { decompressEnvelope } from "wirecall/protocol";
+ * decompressEnvelope({ flags: 0, data: new Uint8Array([8, 1]) }, identity, 1024); // [8, 1]
+ * ```
+ */
+export function decompressEnvelope(
+  envelope: Envelope,
+  compression: Compression,
+  maxBytes: number,
+): Uint8Array | Promise<Uint8Array> {
+  if ((envelope.flags & FLAG_COMPRESSED) === 0) return envelope.data;
+  if (compression.name === "identity") {
+    throw new RpcError(
+      Code.INTERNAL,
+      "received a compressed message but the call has no grpc-encoding",
+    );
+  }
+  return compression.decompress(envelope.data, maxBytes);
 }
 
 /** Writes the 5-byte frame header into `target` at `offset`. */
@@ -127,10 +213,7 @@ export class EnvelopeDecoder {
 
   #checkLength(length: number, flags: number): void {
     if (length > this.#max && (flags & FLAG_TRAILER) === 0) {
-      throw new RpcError(
-        Code.RESOURCE_EXHAUSTED,
-        `received message of ${length} bytes exceeds the limit of ${this.#max} bytes`,
-      );
+      throw messageTooLarge("received message", length, this.#max);
     }
   }
 
@@ -158,23 +241,70 @@ function readLength(bytes: Uint8Array, offset: number): number {
     bytes[offset + 3];
 }
 
+/** Options of {@link decodeEnvelopes}. */
+export interface DecodeEnvelopesOptions {
+  /**
+   * Decodes the body before it is cut into frames, as the base64 of
+   * `grpc-web-text` is: `push` returns the bytes of a chunk, `end` throws
+   * when the body ended inside its encoding.
+   */
+  bodyDecoder?: { push(chunk: Uint8Array): Uint8Array; end(): void };
+  /**
+   * Stops the reading when aborted, throwing its reason, and cancels a
+   * `ReadableStream` source, even one that ignores abort signals.
+   */
+  signal?: AbortSignal;
+}
+
 /**
  * Decodes the frames of a byte stream (an async iterable or a
- * `ReadableStream`), yielding each as soon as it is whole.
+ * `ReadableStream`), yielding each as soon as it is whole. A stream that
+ * ends inside a frame is `INTERNAL`; a frame over `maxMessageBytes` is
+ * `RESOURCE_EXHAUSTED` before its body is buffered. Stopping early cancels
+ * a `ReadableStream` source.
  *
  * @example
  * ```ts
- * import { decodeEnvelopes } from "wirecall";
+ * import { decodeEnvelopes } from "wirecall/protocol";
  * for await (const frame of decodeEnvelopes(response.body!)) console.log(frame.data);
  * ```
  */
 export async function* decodeEnvelopes(
   source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>,
   maxMessageBytes?: number,
+  options: DecodeEnvelopesOptions = {},
 ): AsyncGenerator<Envelope> {
+  const { bodyDecoder, signal } = options;
+  if (signal?.aborted) throw signal.reason;
   const decoder = new EnvelopeDecoder(maxMessageBytes);
-  for await (const chunk of source as AsyncIterable<Uint8Array>) {
-    for (const frame of decoder.push(chunk)) yield frame;
+  if (!(source instanceof ReadableStream)) {
+    for await (let chunk of source) {
+      if (bodyDecoder !== undefined) chunk = bodyDecoder.push(chunk);
+      for (const frame of decoder.push(chunk)) yield frame;
+    }
+    bodyDecoder?.end();
+    decoder.end();
+    return;
   }
-  decoder.end();
+  const reader = source.getReader();
+  let finished = false;
+  const onAbort = () => reader.cancel(signal?.reason).catch(() => {});
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (signal?.aborted) throw signal.reason;
+      if (done) break;
+      const bytes = bodyDecoder === undefined ? value : bodyDecoder.push(value);
+      if (bytes.byteLength === 0) continue;
+      for (const frame of decoder.push(bytes)) yield frame;
+    }
+    finished = true;
+    bodyDecoder?.end();
+    decoder.end();
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    if (!finished) reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
 }

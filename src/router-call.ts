@@ -9,11 +9,13 @@ import type { CallEndListener } from "./call-outcome.ts";
 import type { CallStats } from "./call-stats.ts";
 import { toMessage } from "./client.ts";
 import type { ServerNext, ServerRequest } from "./interceptor.ts";
-import { MessageQueue } from "./message-queue.ts";
+import {} from "./message-queue.ts";
 import { Metadata } from "./metadata.ts";
 import type { MethodInfo } from "./method.ts";
 import { RpcError } from "./rpc-error.ts";
 import type { ServerCallIO } from "./server-call.ts";
+import { readSingleMessage } from "./single-message.ts";
+import { messageTooLarge } from "./envelope.ts";
 
 /** What the router knows of a method when it serves a call of it. */
 export interface ServedMethod {
@@ -241,10 +243,7 @@ export class RouterCall implements HandlerContext {
     const bytes = out.encode(toMessage(this.#served.desc.output, m as never) as Message);
     const maxSend = this.#settings.maxSend;
     if (bytes.byteLength > maxSend) {
-      throw new RpcError(
-        Code.RESOURCE_EXHAUSTED,
-        `response message of ${bytes.byteLength} bytes exceeds the send limit of ${maxSend} bytes`,
-      );
+      throw messageTooLarge("response message", bytes.byteLength, maxSend);
     }
     this.#stats.sentMessages++;
     this.#stats.sentBytes += bytes.byteLength;
@@ -285,29 +284,8 @@ async function readSingle(
   info: MethodInfo,
   stats: CallStats,
 ): Promise<Message> {
-  let found: Uint8Array | undefined;
-  if (source instanceof MessageQueue) {
-    // One promise for the whole request rather than an iteration per message.
-    const got = await source.firstTwo();
-    if (got.length > 1) {
-      await source[Symbol.asyncIterator]().return?.();
-      tooMany(info);
-    }
-    found = got[0];
-  } else {
-    for await (const bytes of source) {
-      if (found !== undefined) tooMany(info);
-      found = bytes;
-    }
-  }
-  if (found === undefined) {
-    throw new RpcError(Code.INTERNAL, `${info.path} expects one request message, got none`);
-  }
+  const bytes = await readSingleMessage(source, info.path, "request");
   stats.receivedMessages = 1;
-  stats.receivedBytes = found.byteLength;
-  return codec.decode(found);
-}
-
-function tooMany(info: MethodInfo): never {
-  throw new RpcError(Code.INTERNAL, `${info.path} expects one request message, got more`);
+  stats.receivedBytes = bytes.byteLength;
+  return codec.decode(bytes);
 }

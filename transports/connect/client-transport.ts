@@ -7,9 +7,7 @@ import {
   decodeEnvelopes,
   DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
   describeFetchError,
-  encodeEnvelope,
   fetchFailureKind,
-  FLAG_COMPRESSED,
   Metadata,
   metadataFromHeaders,
   metadataToHeaders,
@@ -26,7 +24,7 @@ import {
 import { followSignal, requestBodyStream } from "../../src/fetch-call.ts";
 import { readBodyBytes } from "../../src/fetch-protocol.ts";
 import { byteLimitOption, functionOption } from "../../src/options.ts";
-import { messageOf } from "../grpc-web/message-reader.ts";
+import { decompressEnvelope, encodeMessage } from "../../protocol.ts";
 import { formatConnectContentType } from "./content-type.ts";
 import { decodeEndStream, FLAG_END_STREAM } from "./end-stream.ts";
 import { connectGetUrl } from "./get-request.ts";
@@ -230,10 +228,7 @@ export function createConnectTransport(options: ConnectTransportOptions): Transp
   }
 
   function envelope(message: Uint8Array): Uint8Array | Promise<Uint8Array> {
-    if (sendCompression.name === "identity" || message.byteLength < compressMinBytes) {
-      return encodeEnvelope(0, message);
-    }
-    return sendCompression.compress(message).then((p) => encodeEnvelope(FLAG_COMPRESSED, p));
+    return encodeMessage(message, sendCompression, compressMinBytes);
   }
 
   async function stream(req: StreamTransportRequest): Promise<StreamTransportResponse> {
@@ -322,11 +317,11 @@ export function createConnectTransport(options: ConnectTransportOptions): Transp
           );
         }
         if ((frame.flags & FLAG_END_STREAM) !== 0) {
-          const data = await messageOf(frame, compression, maxBytes);
+          const data = await decompressEnvelope(frame, compression, maxBytes);
           endStream = decodeEndStream(data);
           continue;
         }
-        yield await messageOf(frame, compression, maxBytes);
+        yield await decompressEnvelope(frame, compression, maxBytes);
       }
       ended = true;
     } catch (e) {

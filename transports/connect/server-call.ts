@@ -13,7 +13,7 @@ import {
 } from "../../mod.ts";
 import { requestReadError } from "../../src/fetch-protocol.ts";
 import { ResponseBodyStream } from "../../src/response-body-stream.ts";
-import { messageOf } from "../grpc-web/message-reader.ts";
+import { decompressEnvelope, encodeMessage } from "../../protocol.ts";
 import { encodeEndStream, FLAG_END_STREAM } from "./end-stream.ts";
 import { errorToJsonBytes } from "./error-json.ts";
 import { connectHeaders } from "./request-header.ts";
@@ -225,7 +225,7 @@ export class ConnectStreamCall extends ConnectCall implements ServerCallIO {
             `Connect protocol error: request envelope with flags 0x${frame.flags.toString(16)}`,
           );
         }
-        yield await messageOf(frame, requestCompression, max);
+        yield await decompressEnvelope(frame, requestCompression, max);
       }
     } catch (e) {
       throw requestReadError(e);
@@ -253,13 +253,13 @@ export class ConnectStreamCall extends ConnectCall implements ServerCallIO {
 
   sendMessage(message: Uint8Array): void | Promise<void> {
     if (this.ended) return;
-    const compression = this.init.responseCompression;
-    if (compression.name === "identity" || message.byteLength < this.init.compressMinBytes) {
-      return this.#enqueue(encodeEnvelope(0, message));
-    }
-    return compression.compress(message).then((packed) =>
-      this.#enqueue(encodeEnvelope(FLAG_COMPRESSED, packed))
+    const framed = encodeMessage(
+      message,
+      this.init.responseCompression,
+      this.init.compressMinBytes,
     );
+    if (framed instanceof Uint8Array) return this.#enqueue(framed);
+    return framed.then((f) => this.#enqueue(f));
   }
 
   end(error: RpcError | undefined, trailer: Metadata, header: Metadata | undefined): void {

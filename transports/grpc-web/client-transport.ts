@@ -6,36 +6,35 @@ import {
   compressionFor,
   DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
   describeFetchError,
-  encodeEnvelope,
   fetchFailureKind,
-  FLAG_COMPRESSED,
-  FLAG_TRAILER,
   formatGrpcTimeout,
   Metadata,
   metadataFromHeaders,
   metadataToHeaders,
   parseOptions,
-  readSingleMessage,
   RpcError,
-  singleMessageStream,
   type StreamTransportRequest,
   type StreamTransportResponse,
   type Transport,
   transportFailure,
   type TransportRequestBase,
-  type UnaryTransportRequest,
-  type UnaryTransportResponse,
 } from "../../mod.ts";
 import { followSignal, requestBodyStream } from "../../src/fetch-call.ts";
 import { byteLimitOption, functionOption } from "../../src/options.ts";
-import { type ResponseRules, statusFromTrailers, validateResponse } from "../../protocol.ts";
+import {
+  encodeMessage,
+  readSingleMessage,
+  type ResponseRules,
+  statusFromTrailers,
+  unaryOverStream,
+  validateResponse,
+} from "../../protocol.ts";
 import {
   formatGrpcWebContentType,
   type GrpcWebFormat,
   parseGrpcWebContentType,
 } from "./content-type.ts";
-import { messageOf, readGrpcWebFrames } from "./message-reader.ts";
-import { parseTrailerFrame } from "./trailer-frame.ts";
+import { readGrpcWebMessages } from "./message-reader.ts";
 import { encodeGrpcWebText } from "./web-text.ts";
 
 /** The `fetch` the client calls: the global one, or any function of the same shape. */
@@ -139,9 +138,7 @@ export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transp
   const streamsRequests = opts.requestStreaming ?? runtimeStreamsRequests();
 
   async function frame(message: Uint8Array): Promise<Uint8Array> {
-    const framed = sendCompression.name === "identity"
-      ? encodeEnvelope(0, message)
-      : encodeEnvelope(FLAG_COMPRESSED, await sendCompression.compress(message));
+    const framed = await encodeMessage(message, sendCompression);
     return text ? encodeGrpcWebText(framed) : framed;
   }
 
@@ -193,19 +190,7 @@ export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transp
       body = stream.body as BodyInit;
       requestError = stream.failure;
     } else {
-      let only: Uint8Array | undefined;
-      for await (const m of req.messages) {
-        if (only !== undefined) {
-          throw new RpcError(
-            Code.INTERNAL,
-            `${req.method.path} takes one request message, got more`,
-          );
-        }
-        only = m;
-      }
-      if (only === undefined) {
-        throw new RpcError(Code.INTERNAL, `${req.method.path} takes one request message, got none`);
-      }
+      const only = await readSingleMessage(req.messages, req.method.path, "request");
       body = await frame(only) as Uint8Array<ArrayBuffer>;
     }
 
@@ -269,16 +254,13 @@ export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transp
     let trailerFields: Array<[string, string]> | undefined;
     let ended = false;
     try {
-      for await (const frame of readGrpcWebFrames(response.body, text, maxBytes, signal)) {
-        if (trailerFields !== undefined) {
-          throw new RpcError(Code.INTERNAL, "gRPC-Web response has data after its trailers");
-        }
-        if ((frame.flags & FLAG_TRAILER) !== 0) {
-          trailerFields = parseTrailerFrame(frame.data);
-          continue;
-        }
-        yield await messageOf(frame, compression, maxBytes);
-      }
+      yield* readGrpcWebMessages(response.body, {
+        text,
+        maxBytes,
+        compression,
+        onTrailer: (fields) => (trailerFields = fields),
+        signal,
+      });
       ended = true;
     } catch (e) {
       ended = true;
@@ -301,12 +283,5 @@ export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transp
     trailer.merge(metadataFromHeaders(fields));
   }
 
-  return {
-    stream,
-    async unary(req: UnaryTransportRequest): Promise<UnaryTransportResponse> {
-      const res = await stream({ ...req, messages: singleMessageStream(req.message) });
-      const message = await readSingleMessage(res.messages, req.method.path);
-      return { header: res.header, message, trailer: res.trailer };
-    },
-  };
+  return { stream, unary: unaryOverStream(stream) };
 }

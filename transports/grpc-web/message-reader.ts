@@ -1,68 +1,57 @@
-import {
-  Code,
-  type Compression,
-  type Envelope,
-  EnvelopeDecoder,
-  FLAG_COMPRESSED,
-  RpcError,
-} from "../../mod.ts";
+import { Code, type Compression, RpcError } from "../../mod.ts";
+import { decodeEnvelopes, decompressEnvelope, FLAG_TRAILER } from "../../protocol.ts";
+import { parseTrailerFrame } from "./trailer-frame.ts";
 import { GrpcWebTextDecoder } from "./web-text.ts";
 
-/**
- * Reads the gRPC frames of a gRPC-Web body as they arrive, decoding base64
- * first for `grpc-web-text`. The size limit applies to each frame's length
- * prefix, before its body is buffered. Stopping early cancels the body, and
- * so does `signal`, even for a body whose source ignores abort signals.
- */
-export async function* readGrpcWebFrames(
-  body: ReadableStream<Uint8Array> | null,
-  text: boolean,
-  maxMessageBytes: number,
-  signal?: AbortSignal,
-): AsyncGenerator<Envelope> {
-  if (signal?.aborted) throw signal.reason;
-  if (body === null) return;
-  const frames = new EnvelopeDecoder(maxMessageBytes);
-  const base64 = text ? new GrpcWebTextDecoder() : undefined;
-  const reader = body.getReader();
-  let finished = false;
-  const onAbort = () => reader.cancel(signal?.reason).catch(() => {});
-  signal?.addEventListener("abort", onAbort, { once: true });
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (signal?.aborted) throw signal.reason;
-      if (done) break;
-      const bytes = base64 === undefined ? value : base64.push(value);
-      if (bytes.byteLength === 0) continue;
-      for (const frame of frames.push(bytes)) yield frame;
-    }
-    finished = true;
-    base64?.end();
-    frames.end();
-  } finally {
-    signal?.removeEventListener("abort", onAbort);
-    if (!finished) reader.cancel().catch(() => {});
-    reader.releaseLock();
-  }
+/** How to read the messages of one gRPC-Web body. */
+export interface GrpcWebReadOptions {
+  /** The body is `grpc-web-text`: base64, decoded before framing. */
+  text: boolean;
+  /** The largest message, before and after decompression. */
+  maxBytes: number;
+  /** The compression of flagged frames (the call's `grpc-encoding`). */
+  compression: Compression;
+  /**
+   * Receives the fields of the trailer frame (a response's last frame);
+   * without it a trailer frame is `INTERNAL`, as in a request. A frame
+   * after the trailers is `INTERNAL` too.
+   */
+  onTrailer?: (fields: Array<[string, string]>) => void;
+  /** Stops reading, and cancels the body, when aborted. */
+  signal?: AbortSignal;
 }
 
 /**
- * The body of a message frame, decompressed with the call's encoding when
- * its compressed flag is set, and capped at `maxMessageBytes` once
- * decompressed.
+ * Reads the messages of a gRPC-Web request or response body as they arrive:
+ * the core's `decodeEnvelopes` (the size limit checked before a frame is
+ * buffered; base64 first for `grpc-web-text`), each message inflated by
+ * `decompressEnvelope`, the trailer frame handed to `onTrailer`. Stopping
+ * early cancels the body.
  */
-export function messageOf(
-  frame: Envelope,
-  compression: Compression,
-  maxMessageBytes: number,
-): Uint8Array | Promise<Uint8Array> {
-  if ((frame.flags & FLAG_COMPRESSED) === 0) return frame.data;
-  if (compression.name === "identity") {
-    throw new RpcError(
-      Code.INTERNAL,
-      "received a compressed message but the call has no grpc-encoding",
-    );
+export async function* readGrpcWebMessages(
+  body: ReadableStream<Uint8Array> | null,
+  options: GrpcWebReadOptions,
+): AsyncGenerator<Uint8Array> {
+  const { maxBytes, compression, onTrailer, signal } = options;
+  if (signal?.aborted) throw signal.reason;
+  if (body === null) return;
+  let trailed = false;
+  const frames = decodeEnvelopes(body, maxBytes, {
+    bodyDecoder: options.text ? new GrpcWebTextDecoder() : undefined,
+    signal,
+  });
+  for await (const frame of frames) {
+    if (trailed) {
+      throw new RpcError(Code.INTERNAL, "gRPC-Web response has data after its trailers");
+    }
+    if ((frame.flags & FLAG_TRAILER) !== 0) {
+      if (onTrailer === undefined) {
+        throw new RpcError(Code.INTERNAL, "a gRPC-Web request may not carry a trailer frame");
+      }
+      trailed = true;
+      onTrailer(parseTrailerFrame(frame.data));
+      continue;
+    }
+    yield await decompressEnvelope(frame, compression, maxBytes);
   }
-  return compression.decompress(frame.data, maxMessageBytes);
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { TLSSocket } from "node:tls";
+import { waitForDrain } from "../../protocol.ts";
 import type { GrpcWebHandler, GrpcWebRequestInfo } from "./handler.ts";
 
 /** A `node:http` or `node:http2` (compatibility API) request listener. */
@@ -138,17 +139,7 @@ export function createNodeRequestListener(handler: GrpcWebHandler): NodeRequestL
         const { done, value } = await reader.read();
         if (done) break;
         if (res.destroyed) throw new Error("the client went away");
-        if (!res.write(value)) {
-          await new Promise<void>((resolve) => {
-            const go = () => {
-              res.off("drain", go);
-              res.off("close", go);
-              resolve();
-            };
-            res.on("drain", go);
-            res.on("close", go);
-          });
-        }
+        if (!res.write(value)) await waitForDrain(res);
       }
       res.end();
     } catch (e) {

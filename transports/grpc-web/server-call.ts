@@ -1,9 +1,6 @@
 import {
   Code,
   type Compression,
-  encodeEnvelope,
-  FLAG_COMPRESSED,
-  FLAG_TRAILER,
   Metadata,
   metadataToHeaders,
   type PeerInfo,
@@ -12,7 +9,8 @@ import {
   writeTrailerFields,
 } from "../../mod.ts";
 import { requestReadError } from "../../src/fetch-protocol.ts";
-import { messageOf, readGrpcWebFrames } from "./message-reader.ts";
+import { encodeMessage } from "../../protocol.ts";
+import { readGrpcWebMessages } from "./message-reader.ts";
 import { encodeTrailerFrame } from "./trailer-frame.ts";
 import { encodeGrpcWebText } from "./web-text.ts";
 
@@ -104,12 +102,11 @@ export class GrpcWebServerCall implements ServerCallIO {
   async *#readRequest(): AsyncGenerator<Uint8Array> {
     const { request, text, maxReceiveMessageBytes: max, requestCompression } = this.#init;
     try {
-      for await (const frame of readGrpcWebFrames(request.body, text, max)) {
-        if ((frame.flags & FLAG_TRAILER) !== 0) {
-          throw new RpcError(Code.INTERNAL, "a gRPC-Web request may not carry a trailer frame");
-        }
-        yield await messageOf(frame, requestCompression, max);
-      }
+      yield* readGrpcWebMessages(request.body, {
+        text,
+        maxBytes: max,
+        compression: requestCompression,
+      });
     } catch (e) {
       throw requestReadError(e);
     }
@@ -142,13 +139,13 @@ export class GrpcWebServerCall implements ServerCallIO {
 
   sendMessage(message: Uint8Array): void | Promise<void> {
     if (this.#ended) return;
-    const compression = this.#init.responseCompression;
-    if (compression.name === "identity" || message.byteLength < this.#init.compressMinBytes) {
-      return this.#enqueue(encodeEnvelope(0, message));
-    }
-    return compression.compress(message).then((packed) =>
-      this.#enqueue(encodeEnvelope(FLAG_COMPRESSED, packed))
+    const framed = encodeMessage(
+      message,
+      this.#init.responseCompression,
+      this.#init.compressMinBytes,
     );
+    if (framed instanceof Uint8Array) return this.#enqueue(framed);
+    return framed.then((f) => this.#enqueue(f));
   }
 
   end(error: RpcError | undefined, trailer: Metadata, header: Metadata | undefined): void {

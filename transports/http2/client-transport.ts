@@ -33,6 +33,7 @@ import {
   statusFromFields,
   validateResponseHeader,
 } from "./validate-response.ts";
+import { messageTooLarge, singleMessageOf } from "../../protocol.ts";
 
 /** Stops replaying request messages for a transparent retry past this many bytes. */
 const REPLAY_LIMIT_BYTES = 1024 * 1024;
@@ -432,12 +433,7 @@ class Http2ClientCall {
   #sendUnary(message: Uint8Array): void {
     const s = this.#s;
     if (message.byteLength > s.maxSend) {
-      this.#cancel(
-        new RpcError(
-          Code.RESOURCE_EXHAUSTED,
-          `request message of ${message.byteLength} bytes exceeds the send limit of ${s.maxSend} bytes`,
-        ),
-      );
+      this.#cancel(messageTooLarge("request message", message.byteLength, s.maxSend));
       return;
     }
     // Kept for a transparent retry: a unary request is replayed from it.
@@ -552,20 +548,14 @@ class Http2ClientCall {
   }
 
   #finishUnary(): void {
-    const collected = this.#collected ?? [];
     this.#settled = true;
-    if (collected.length !== 1) {
-      const path = this.#req.method.path;
-      this.#reject(
-        new RpcError(
-          Code.INTERNAL,
-          collected.length === 0
-            ? `${path} answered OK without a message`
-            : `${path} answered with ${collected.length} messages, expected one`,
-        ),
-      );
+    let message: Uint8Array;
+    try {
+      message = singleMessageOf(this.#collected ?? [], this.#req.method.path, "response");
+    } catch (e) {
+      this.#reject(e);
       return;
     }
-    this.#resolve({ header: this.#header!, message: collected[0], trailer: this.#trailer });
+    this.#resolve({ header: this.#header!, message, trailer: this.#trailer });
   }
 }

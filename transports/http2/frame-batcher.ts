@@ -1,7 +1,7 @@
 import { Buffer } from "node:buffer";
 import process from "node:process";
-import { writeEnvelopeHeader } from "../../mod.ts";
-import { type DataSink, waitForDrain } from "./message-writer.ts";
+import { waitForDrain, writeEnvelope } from "../../protocol.ts";
+import { type DataSink, frameMessage, UNCOPIED_BYTES, writeFrame } from "./message-writer.ts";
 
 /** The writable side of an HTTP/2 stream, as the batcher uses it. */
 export interface BatchSink extends DataSink {
@@ -14,7 +14,7 @@ export interface BatchSink extends DataSink {
 /** Queued small frames are written at once when they reach this size. */
 export const BATCH_BYTES = 32 * 1024;
 /** Messages at least this large are written as they are, without a copy. */
-export const DIRECT_BYTES = 16 * 1024;
+export const DIRECT_BYTES = UNCOPIED_BYTES;
 
 /** Room kept in a batch buffer: a full batch plus one more message just under {@link DIRECT_BYTES}. */
 const BATCH_CAPACITY = BATCH_BYTES + DIRECT_BYTES + 5;
@@ -59,26 +59,13 @@ export class FrameBatcher {
     const n = body.byteLength;
     if (n >= DIRECT_BYTES) {
       this.flush();
-      const header = Buffer.allocUnsafe(5);
-      writeEnvelopeHeader(header, 0, flags, n);
-      sink.cork();
-      sink.write(header);
-      const ok = sink.write(body);
-      sink.uncork();
-      return ok ? undefined : waitForDrain(sink);
+      return writeFrame(sink, flags, body) ? undefined : waitForDrain(sink);
     }
     if (this.#used === 0 && this.#single === undefined) {
-      // allocUnsafe takes small buffers from Node's pool: far cheaper than a
-      // fresh Uint8Array with its own backing store.
-      const frame = Buffer.allocUnsafe(5 + n);
-      writeEnvelopeHeader(frame, 0, flags, n);
-      frame.set(body, 5);
-      this.#single = frame;
+      this.#single = frameMessage(flags, body);
     } else {
       const batch = this.#room(5 + n);
-      writeEnvelopeHeader(batch, this.#used, flags, n);
-      batch.set(body, this.#used + 5);
-      this.#used += 5 + n;
+      this.#used = writeEnvelope(batch, this.#used, flags, body);
       if (this.#used >= BATCH_BYTES) return this.flush() ? undefined : waitForDrain(sink);
     }
     if (!this.#scheduled) {

@@ -1,11 +1,10 @@
+import { Code, type Compression, RpcError } from "../../mod.ts";
 import {
-  Code,
-  type Compression,
+  decompressEnvelope,
   type Envelope,
   EnvelopeDecoder,
   FLAG_COMPRESSED,
-  RpcError,
-} from "../../mod.ts";
+} from "../../protocol.ts";
 
 /**
  * Where a reader puts messages: a bounded queue for streams (its `push`
@@ -130,8 +129,8 @@ export class MessageReader {
       if (first !== undefined) await first;
       while (this.#backlog.length > 0 && !this.#failed) {
         const frame = this.#backlog.shift()!;
-        let data = frame.data;
-        if ((frame.flags & FLAG_COMPRESSED) !== 0) data = await this.#inflate(data);
+        let data = decompressEnvelope(frame, this.#compression, this.#maxBytes);
+        if (data instanceof Promise) data = await data;
         const wait = this.#sink.push(data);
         if (wait instanceof Promise) await wait;
       }
@@ -146,18 +145,6 @@ export class MessageReader {
     } else if (!this.#ended && !this.#failed) {
       this.#source.resume();
     }
-  }
-
-  #inflate(data: Uint8Array): Promise<Uint8Array> {
-    if (this.#compression.name === "identity") {
-      return Promise.reject(
-        new RpcError(
-          Code.INTERNAL,
-          "received a compressed message but no grpc-encoding was sent for the call",
-        ),
-      );
-    }
-    return this.#compression.decompress(data, this.#maxBytes);
   }
 
   #fail(error: RpcError): void {

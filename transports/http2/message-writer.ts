@@ -1,20 +1,20 @@
 import { Buffer } from "node:buffer";
+import type { Compression } from "../../mod.ts";
 import {
-  Code,
-  type Compression,
+  type DrainTarget,
   FLAG_COMPRESSED,
-  RpcError,
+  messageTooLarge,
+  waitForDrain,
+  writeEnvelope,
   writeEnvelopeHeader,
-} from "../../mod.ts";
+} from "../../protocol.ts";
 
 /** From this size on, a message is written as header + body (no copy of the body). */
 export const UNCOPIED_BYTES = 16 * 1024;
 
 /** The writable side of an HTTP/2 stream, as the writer uses it. */
-export interface DataSink {
+export interface DataSink extends DrainTarget {
   write(chunk: Uint8Array): boolean;
-  once(event: "drain" | "close", listener: () => void): unknown;
-  off(event: "drain" | "close", listener: () => void): unknown;
   readonly destroyed: boolean;
   cork?(): void;
   uncork?(): void;
@@ -24,12 +24,11 @@ export interface DataSink {
  * Frames `body` with its 5-byte header in one buffer, so a message goes out
  * as one `write` (one DATA frame for small messages).
  */
-export function frameMessage(flags: number, body: Uint8Array): Uint8Array {
+export function frameMessage(flags: number, body: Uint8Array): Buffer {
   // Buffer.allocUnsafe takes small buffers from Node's pool: ~10× cheaper than
   // a Uint8Array with its own backing store, and lighter on the GC.
   const out = Buffer.allocUnsafe(5 + body.byteLength);
-  writeEnvelopeHeader(out, 0, flags, body.byteLength);
-  out.set(body, 5);
+  writeEnvelope(out, 0, flags, body);
   return out;
 }
 
@@ -52,23 +51,6 @@ export function writeFrame(sink: DataSink, flags: number, body: Uint8Array): boo
 }
 
 /**
- * Resolves when `sink` can take more data (its `drain`) or is gone. Callers
- * only wait when `write` returned false: that is how a slow peer holds back
- * a fast sender without buffering a whole stream.
- */
-export function waitForDrain(sink: DataSink): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      sink.off("drain", done);
-      sink.off("close", done);
-      resolve();
-    };
-    sink.once("drain", done);
-    sink.once("close", done);
-  });
-}
-
-/**
  * Writes one message: checks the send limit, compresses it when the call
  * has an encoding, frames it and writes it. Returns a promise only when the
  * caller must wait (compression, or a full write buffer).
@@ -80,10 +62,7 @@ export function writeMessage(
   maxSendBytes: number,
 ): void | Promise<void> {
   if (message.byteLength > maxSendBytes) {
-    throw new RpcError(
-      Code.RESOURCE_EXHAUSTED,
-      `message of ${message.byteLength} bytes exceeds the send limit of ${maxSendBytes} bytes`,
-    );
+    throw messageTooLarge("message", message.byteLength, maxSendBytes);
   }
   if (compression.name === "identity") {
     if (sink.destroyed) return;

@@ -9,21 +9,18 @@ import {
   metadataToHeaders,
   type MethodInfo,
   parseOptions,
-  readSingleMessage,
   readTrailerStatus,
   type Router,
   RpcError,
   type ServerCallIO,
-  singleMessageStream,
   type StreamTransportRequest,
   type StreamTransportResponse,
   type Transport,
-  type UnaryTransportRequest,
-  type UnaryTransportResponse,
   writeTrailerFields,
 } from "../../mod.ts";
 import * as z from "zod/mini";
 import { byteLimitOption, clockOption, durationOption, functionOption } from "../../src/options.ts";
+import { messageTooLarge, SingleMessageStream, unaryOverStream } from "../../protocol.ts";
 
 /** Faults the loopback can inject, for testing how callers cope. */
 export interface LoopbackFaults {
@@ -87,13 +84,6 @@ function delay(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function tooLarge(size: number, limit: number, what: string): RpcError {
-  return new RpcError(
-    Code.RESOURCE_EXHAUSTED,
-    `${what} message of ${size} bytes exceeds the limit of ${limit} bytes`,
-  );
-}
-
 /**
  * Creates a transport that calls `router` in the same process.
  *
@@ -117,18 +107,16 @@ export function createLoopbackTransport(router: Router, options?: LoopbackOption
   /** A unary call's request as a ready queue: no generator chain per call. */
   function singleRequest(bytes: Uint8Array): MessageQueue<Uint8Array> {
     const queue = new MessageQueue<Uint8Array>();
-    if (bytes.byteLength > maxBytes) queue.fail(tooLarge(bytes.byteLength, maxBytes, "request"));
-    else {
+    if (bytes.byteLength > maxBytes) {
+      queue.fail(messageTooLarge("request message", bytes.byteLength, maxBytes));
+    } else {
       queue.push(copyBytes(bytes));
       queue.close();
     }
     return queue;
   }
 
-  async function stream(
-    req: StreamTransportRequest,
-    single?: Uint8Array,
-  ): Promise<StreamTransportResponse> {
+  async function stream(req: StreamTransportRequest): Promise<StreamTransportResponse> {
     const { signal } = req;
     if (req.stats !== undefined) req.stats.peer = "loopback";
     if (signal.aborted) throw signal.reason;
@@ -182,7 +170,7 @@ export function createLoopbackTransport(router: Router, options?: LoopbackOption
         for await (const bytes of req.messages) {
           if (server.signal.aborted) return;
           if (bytes.byteLength > maxBytes) {
-            const e = tooLarge(bytes.byteLength, maxBytes, "request");
+            const e = messageTooLarge("request message", bytes.byteLength, maxBytes);
             throw e;
           }
           yield copyBytes(bytes);
@@ -203,7 +191,9 @@ export function createLoopbackTransport(router: Router, options?: LoopbackOption
       signal: server.signal,
       peer: { address: "loopback", protocol: "loopback" },
       contentSubtype: req.contentSubtype,
-      messages: single === undefined ? requests() : singleRequest(single),
+      messages: req.messages instanceof SingleMessageStream
+        ? singleRequest(req.messages.message)
+        : requests(),
       sendHeader(h) {
         if (!done) resolveHeader(throughWire(h));
       },
@@ -211,7 +201,7 @@ export function createLoopbackTransport(router: Router, options?: LoopbackOption
         if (done) return;
         if (bytes.byteLength > maxBytes) {
           cancelServer(new RpcError(Code.CANCELLED, "the client refused an oversized message"));
-          fail(tooLarge(bytes.byteLength, maxBytes, "response"));
+          fail(messageTooLarge("response message", bytes.byteLength, maxBytes));
           return;
         }
         if (faults.dropAfterMessages !== undefined && sent >= faults.dropAfterMessages) {
@@ -248,12 +238,5 @@ export function createLoopbackTransport(router: Router, options?: LoopbackOption
     return { header: await header, messages: responses, trailer };
   }
 
-  return {
-    stream,
-    async unary(req: UnaryTransportRequest): Promise<UnaryTransportResponse> {
-      const res = await stream({ ...req, messages: singleMessageStream(req.message) }, req.message);
-      const message = await readSingleMessage(res.messages, req.method.path);
-      return { header: res.header, message, trailer: res.trailer };
-    },
-  };
+  return { stream, unary: unaryOverStream(stream) };
 }
