@@ -1,13 +1,15 @@
 import { describe, test } from "./support/test.ts";
 import assert from "node:assert/strict";
+import { Code, gzip, identity, RpcError } from "wirecall";
 import {
-  Code,
   decodeEnvelopes,
+  decompressEnvelope,
   encodeEnvelope,
+  encodeMessage,
   EnvelopeDecoder,
   FLAG_COMPRESSED,
-  RpcError,
-} from "wirecall";
+} from "wirecall/protocol";
+import { from } from "./support/demo-router.ts";
 
 function frames(...bodies: number[][]): Uint8Array {
   const parts = bodies.map((b, i) =>
@@ -119,5 +121,50 @@ describe("gRPC framing", () => {
     const got = [];
     for await (const f of decodeEnvelopes(stream)) got.push([...f.data]);
     assert.deepEqual(got, [[1], [2, 3]]);
+  });
+
+  test("a message is framed compressed only when its encoding is not identity and it is large enough", async () => {
+    const message = new TextEncoder().encode("hello ".repeat(100));
+    assert.equal((encodeMessage(message, identity) as Uint8Array)[0], 0);
+    assert.equal((encodeMessage(message, gzip, 10_000) as Uint8Array)[0], 0);
+    const packed = await encodeMessage(message, gzip);
+    assert.equal(packed[0], FLAG_COMPRESSED);
+    const [frame] = new EnvelopeDecoder().push(packed);
+    assert.deepEqual(await decompressEnvelope(frame, gzip, 1 << 20), message);
+  });
+
+  test("a compressed frame on a call without grpc-encoding is INTERNAL", () => {
+    assert.throws(
+      () => decompressEnvelope({ flags: FLAG_COMPRESSED, data: new Uint8Array(3) }, identity, 100),
+      (e: unknown) =>
+        e instanceof RpcError && e.code === Code.INTERNAL && /grpc-encoding/.test(e.message),
+    );
+  });
+
+  test("a frame that inflates past the limit is RESOURCE_EXHAUSTED", async () => {
+    const packed = await encodeMessage(new Uint8Array(10_000), gzip);
+    const [frame] = new EnvelopeDecoder().push(packed);
+    await assert.rejects(
+      Promise.resolve(decompressEnvelope(frame, gzip, 1_000)),
+      (e: unknown) => e instanceof RpcError && e.code === Code.RESOURCE_EXHAUSTED,
+    );
+  });
+
+  test("decoding decodes the body first when given a body decoder, and stops with the signal", async () => {
+    const wire = frames([1], [2, 3]);
+    const doubled = { push: (c: Uint8Array) => c.filter((_, i) => i % 2 === 0), end() {} };
+    const spread = new Uint8Array(wire.length * 2);
+    wire.forEach((b, i) => (spread[2 * i] = b));
+    const got = [];
+    for await (const f of decodeEnvelopes(from(spread), undefined, { bodyDecoder: doubled })) {
+      got.push([...f.data]);
+    }
+    assert.deepEqual(got, [[1], [2, 3]]);
+    const controller = new AbortController();
+    controller.abort(new RpcError(Code.CANCELLED, "stop"));
+    await assert.rejects(
+      decodeEnvelopes(from(wire), undefined, { signal: controller.signal }).next(),
+      (e: unknown) => e instanceof RpcError && e.code === Code.CANCELLED,
+    );
   });
 });
