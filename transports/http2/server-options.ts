@@ -85,10 +85,18 @@ export interface ListenOptions {
   port?: number;
   /** The address to listen on (default `127.0.0.1`). */
   host?: string;
+  /**
+   * Let several processes listen on the same port, the kernel spreading
+   * connections over them (`SO_REUSEPORT`; Node 22.12 or later on Linux).
+   * Under Node's `cluster` module no option is needed: workers share the
+   * primary's socket.
+   */
+  reusePort?: boolean;
 }
 
 /** The zod schema of {@link ListenOptions}. */
 export const listenOptionsSchema = z.strictObject({
   port: z.optional(z.number().check(z.int(), z.gte(0), z.lte(65535))),
   host: z.optional(z.string()),
+  reusePort: z.optional(z.boolean()),
 });

@@ -315,7 +315,8 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
       const target = listenTarget();
       return new Promise((resolve, reject) => {
         target.once("error", reject);
-        target.listen(l.port ?? 0, l.host ?? "127.0.0.1", () => {
+        const at = { port: l.port ?? 0, host: l.host ?? "127.0.0.1", reusePort: l.reusePort };
+        target.listen(at, () => {
           target.off("error", reject);
           const address = target.address() as net.AddressInfo;
           bound = { host: l.host ?? address.address, port: address.port };
