@@ -183,7 +183,9 @@ function dnsTarget(name: string, dnsServer: string, target: string): ParsedTarge
 
 /**
  * The URL a URL-based transport (`baseUrl`) should use for an endpoint: the
- * target's own URL for URL targets, else `scheme://host:port`.
+ * target's own URL for URL targets, `scheme://localhost` for a Unix socket
+ * (pass `endpoint.path` as the transport's socket path), else
+ * `scheme://host:port`.
  *
  * @example
  * ```ts
@@ -194,6 +196,8 @@ function dnsTarget(name: string, dnsServer: string, target: string): ParsedTarge
  */
 export function endpointUrl(endpoint: Endpoint, scheme: "http" | "https" = "http"): string {
   if (endpoint.url !== undefined) return endpoint.url;
+  // A Unix socket: the transport connects to `endpoint.path`; the URL names the authority.
+  if (endpoint.path !== undefined) return `${scheme}://localhost`;
   return `${scheme}://${formatHostPort(endpoint.host, endpoint.port)}`;
 }
 

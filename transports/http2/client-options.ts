@@ -62,6 +62,12 @@ export interface Http2TransportOptions extends WindowOptions {
   maxTransparentRetries?: number;
   /** The `user-agent` header (default `wirecall-http2/<version>`). */
   userAgent?: string;
+  /**
+   * Connect to this Unix domain socket instead of the host and port of
+   * `baseUrl` (which still gives `:authority`); cleartext only. A channel's
+   * `unix:` target: `(ep) => createHttp2Transport({ baseUrl: "http://localhost", socketPath: ep.path })`.
+   */
+  socketPath?: string;
 }
 
 const bytes = z.union([z.string(), z.instanceof(Uint8Array)]);
@@ -98,6 +104,7 @@ export const http2TransportOptionsSchema = z.strictObject({
   maxSendMessageBytes: z.optional(byteLimitOption),
   maxTransparentRetries: z.optional(z.number().check(z.int(), z.nonnegative())),
   userAgent: z.optional(z.string()),
+  socketPath: z.optional(z.string().check(z.minLength(1))),
   streamWindowBytes: z.optional(byteLimitOption),
   connectionWindowBytes: z.optional(byteLimitOption),
 });

@@ -1,4 +1,5 @@
 import * as http2 from "node:http2";
+import * as net from "node:net";
 import { Code, RpcError, transportFailure } from "../../mod.ts";
 import type { Http2TransportOptions } from "./client-options.ts";
 import { connectionFailure } from "./connection-failure.ts";
@@ -211,6 +212,10 @@ export class ClientSession {
       servername: tls.serverName,
       rejectUnauthorized: tls.rejectUnauthorized,
       ALPNProtocols: ["h2"],
+      // A Unix domain socket (a channel's unix: target) instead of TCP.
+      createConnection: o.socketPath === undefined
+        ? undefined
+        : () => net.connect({ path: o.socketPath! }),
     } as http2.SecureClientSessionOptions);
     const t: Tracked = {
       session,

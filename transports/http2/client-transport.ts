@@ -80,6 +80,13 @@ export function createHttp2Transport(options: Http2TransportOptions): Transport 
     options,
   ) as Http2TransportOptions;
   const url = new URL(opts.baseUrl);
+  if (opts.socketPath !== undefined && url.protocol === "https:") {
+    throw new RpcError(
+      Code.INVALID_ARGUMENT,
+      `invalid http2 transport option "socketPath": TLS over a Unix socket is not supported; ` +
+        `use an http:// baseUrl`,
+    );
+  }
   if (opts.tls !== undefined && url.protocol !== "https:") {
     throw new RpcError(
       Code.INVALID_ARGUMENT,
