@@ -7,7 +7,8 @@
  *    with the checks that need no other file (`message-checks.ts`);
  * 2. link (`link.ts`): type names, extendees and method types resolved by
  *    protoc's scoping rules, defaults checked against the resolved types;
- * 3. options (`interpret-options.ts`): every option interpreted and encoded;
+ * 3. options (`interpret-options.ts`): every option interpreted and encoded,
+ *    then editions features validated (`feature-checks.ts`);
  * 4. source info (`source-paths.ts`), on request: SourceCodeInfo in the order
  *    buf records it.
  *
@@ -29,6 +30,7 @@ import {
 import type { FieldAst, FileAst, OptionAst } from "./ast.ts";
 import { Declarations } from "./declare.ts";
 import type { Diagnostic } from "./diagnostic.ts";
+import { checkFeatures } from "./feature-checks.ts";
 import { interpretOptions, type OptionsKind } from "./interpret-options.ts";
 import { Linker } from "./link.ts";
 import type { MessageValue } from "./options.ts";
@@ -135,6 +137,7 @@ export class DescriptorBuilder {
     new Declarations(this).run();
     new Linker(this).run();
     interpretOptions(this);
+    checkFeatures(this);
     if (withSourceInfo) new SourcePaths(this).run();
     return this.file;
   }

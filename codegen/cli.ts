@@ -10,19 +10,16 @@
  * @module
  */
 
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
-import {
-  type CodegenConfig,
-  type CodegenTarget,
-  ConfigError,
-  parseCodegenConfig,
-} from "./config.ts";
+import { runCheckCommand } from "./check-cli.ts";
+import { type CodegenTarget, ConfigError } from "./config.ts";
 import { DEFAULT_ES_OPTIONS } from "./generate.ts";
-import { type CodegenIO, formatDiagnostics, runTarget } from "./run.ts";
+import { loadConfig, nodeIO } from "./node-io.ts";
+import { formatDiagnostics, runTarget } from "./run.ts";
 
 const USAGE = `Usage: wirecall-codegen [options] [file.proto ...]
+       wirecall-codegen breaking [inputs] --against REF [options]
+       wirecall-codegen lint [inputs] [options]
 
 Without files, runs the targets configured in wirecall.codegen.json or in the
 "codegen" key of deno.json. With files, compiles them like protoc:
@@ -40,7 +37,10 @@ Without files, runs the targets configured in wirecall.codegen.json or in the
   --config=FILE                  read targets from FILE
   --check                        write nothing; exit 1 if any output is stale
   --quiet                        print errors only
-  -h, --help                     show this help`;
+  -h, --help                     show this help
+
+"breaking" and "lint" check the contract with buf's rules; see
+wirecall-codegen breaking --help.`;
 
 /** Parsed command line. */
 interface Args {
@@ -103,93 +103,9 @@ function parseArgs(argv: string[]): Args {
 
 class UsageError extends Error {}
 
-const nodeIO: CodegenIO = {
-  readFile(path) {
-    try {
-      return readFileSync(path);
-    } catch {
-      return undefined;
-    }
-  },
-  writeFile(path, data) {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, data);
-  },
-  listProtos(dir) {
-    try {
-      if (!statSync(dir).isDirectory()) return undefined;
-    } catch {
-      return undefined;
-    }
-    const out: string[] = [];
-    const walk = (d: string) => {
-      for (const e of readdirSync(d, { withFileTypes: true })) {
-        const p = join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else if (e.name.endsWith(".proto")) out.push(relative(dir, p).split("\\").join("/"));
-      }
-    };
-    walk(dir);
-    return out;
-  },
-  resolvePath: (path) => resolve(path),
-};
-
-interface LoadedConfig {
-  config: CodegenConfig;
-  /** Directory the config's paths are relative to. */
-  baseDir: string;
-  /** Names the config in messages, e.g. `deno.json#codegen`. */
-  where: string;
-}
-
-function loadConfig(path: string | undefined): LoadedConfig {
-  const tryRead = (p: string) => {
-    try {
-      return readFileSync(p, "utf8");
-    } catch {
-      return undefined;
-    }
-  };
-  const parse = (text: string, where: string) => {
-    try {
-      return JSON.parse(text);
-    } catch (e) {
-      throw new ConfigError(`${where}: not valid JSON: ${(e as Error).message}`);
-    }
-  };
-  if (path) {
-    const text = tryRead(path);
-    if (text === undefined) throw new ConfigError(`${path}: file not found`);
-    const json = parse(text, path);
-    const isDeno = path.endsWith("deno.json") || path.endsWith("deno.jsonc");
-    const where = isDeno ? `${path}#codegen` : path;
-    return {
-      config: parseCodegenConfig(isDeno ? json.codegen : json, where),
-      baseDir: dirname(path),
-      where,
-    };
-  }
-  const own = tryRead("wirecall.codegen.json");
-  if (own !== undefined) {
-    const where = "wirecall.codegen.json";
-    return { config: parseCodegenConfig(parse(own, where), where), baseDir: ".", where };
-  }
-  const deno = tryRead("deno.json");
-  if (deno !== undefined) {
-    const json = parse(deno, "deno.json");
-    if (json.codegen !== undefined) {
-      const where = "deno.json#codegen";
-      return { config: parseCodegenConfig(json.codegen, where), baseDir: ".", where };
-    }
-  }
-  throw new ConfigError(
-    'no configuration: pass .proto files, or add wirecall.codegen.json or a "codegen" key to deno.json',
-  );
-}
-
 /** Runs the CLI with the given arguments; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "breaking" || argv[0] === "lint") return runCheckCommand(argv[0], argv.slice(1));
   let args: Args;
   try {
     args = parseArgs(argv);
@@ -227,6 +143,9 @@ export async function main(argv: string[]): Promise<number> {
   } else {
     try {
       const loaded = loadConfig(args.config);
+      if (!loaded.config.targets) {
+        throw new ConfigError(`${loaded.where}: no "targets" to generate`);
+      }
       targets = loaded.config.targets;
       baseDir = loaded.baseDir;
       where = loaded.where;

@@ -27,8 +27,30 @@ const targetSchema: z.ZodType = z.object({
   { message: 'set "out" (TypeScript output directory), "descriptorSetOut" or "openapiOut"' },
 );
 
+const ruleList = z.array(z.string().regex(/^[A-Z0-9_]+$/, "expected a rule ID or category"));
+const checkSchema = z.object({
+  use: ruleList.optional(),
+  except: ruleList.optional(),
+  ignore: z.array(z.string().min(1)).optional(),
+  ignoreOnly: z.record(z.string(), z.array(z.string().min(1))).optional(),
+});
+const breakingSchema = checkSchema.extend({
+  ignoreUnstablePackages: z.boolean().optional(),
+  excludeImports: z.boolean().optional(),
+}).strict();
+const lintSchema = checkSchema.extend({
+  disallowCommentIgnores: z.boolean().optional(),
+  enumZeroValueSuffix: z.string().optional(),
+  rpcAllowSameRequestResponse: z.boolean().optional(),
+  rpcAllowGoogleProtobufEmptyRequests: z.boolean().optional(),
+  rpcAllowGoogleProtobufEmptyResponses: z.boolean().optional(),
+  serviceSuffix: z.string().optional(),
+}).strict();
+
 const configSchema: z.ZodType = z.object({
-  targets: z.array(targetSchema).min(1, "list at least one target"),
+  targets: z.array(targetSchema).min(1, "list at least one target").optional(),
+  breaking: breakingSchema.optional(),
+  lint: lintSchema.optional(),
 }).strict();
 
 /** One codegen target: what to compile and where to write it. */
@@ -55,10 +77,50 @@ export interface CodegenTarget {
   openapiOut?: string;
 }
 
+/** buf-style rule selection and ignores, shared by `breaking` and `lint`. */
+export interface CheckSection {
+  /** Rule IDs and categories to run (default: buf's defaults). */
+  use?: string[];
+  /** Rule IDs and categories not to run. */
+  except?: string[];
+  /** Files or directories (import paths) whose findings are dropped. */
+  ignore?: string[];
+  /** Per rule ID or category, files or directories whose findings of it are dropped. */
+  ignoreOnly?: Record<string, string[]>;
+}
+
+/** The `breaking` section, as buf.yaml's `breaking`. */
+export interface BreakingSection extends CheckSection {
+  /** Drop findings in unstable packages (`v1alpha1`, `v1beta1`, `v1test`). */
+  ignoreUnstablePackages?: boolean;
+  /** Compare only the inputs, not their imports (buf's `--exclude-imports`). */
+  excludeImports?: boolean;
+}
+
+/** The `lint` section, as buf.yaml's `lint`. */
+export interface LintSection extends CheckSection {
+  /** Ignore `// buf:lint:ignore RULE` comments. */
+  disallowCommentIgnores?: boolean;
+  /** ENUM_ZERO_VALUE_SUFFIX's suffix (default `_UNSPECIFIED`). */
+  enumZeroValueSuffix?: string;
+  /** Let RPCs share one message for request and response. */
+  rpcAllowSameRequestResponse?: boolean;
+  /** Allow `google.protobuf.Empty` requests. */
+  rpcAllowGoogleProtobufEmptyRequests?: boolean;
+  /** Allow `google.protobuf.Empty` responses. */
+  rpcAllowGoogleProtobufEmptyResponses?: boolean;
+  /** SERVICE_SUFFIX's suffix (default `Service`). */
+  serviceSuffix?: string;
+}
+
 /** The whole codegen configuration. */
 export interface CodegenConfig {
   /** Targets, run in order. */
-  targets: CodegenTarget[];
+  targets?: CodegenTarget[];
+  /** `wirecall-codegen breaking` settings. */
+  breaking?: BreakingSection;
+  /** `wirecall-codegen lint` settings. */
+  lint?: LintSection;
 }
 
 /** A configuration that failed validation; the message lists every problem. */

@@ -291,7 +291,9 @@ export class Declarations {
       if (prev !== undefined && !allowAlias) {
         this.b.error(
           v.numberSpan.s,
-          `"${fullName}.${v.name}" uses the same enum value as "${fullName}.${prev}". If this is intended, set 'option allow_alias = true;' to the enum definition.`,
+          `"${fullName}.${v.name}" uses the same enum value as "${fullName}.${prev}". If this is intended, set 'option allow_alias = true;' to the enum definition.${
+            nextFreeValue(e, v.number)
+          }`,
         );
       }
       if (prev === undefined) seen.set(v.number, v.name);
@@ -385,4 +387,12 @@ export function jsonName(name: string): string {
     } else out += ch;
   }
   return out;
+}
+
+/** protoc's hint after an alias error: the next number no value of the enum uses. */
+function nextFreeValue(e: EnumAst, n: number): string {
+  const used = new Set(e.values.map((v) => v.number));
+  let next = n + 1;
+  while (used.has(next)) next++;
+  return next < 2147483647 ? ` The next available enum value is ${next}.` : "";
 }

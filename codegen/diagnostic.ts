@@ -15,6 +15,8 @@ export interface Diagnostic {
   column: number;
   /** What is wrong. */
   message: string;
+  /** `"warning"` for protoc's warnings; errors leave it unset. */
+  severity?: "warning";
 }
 
 /**
@@ -27,8 +29,9 @@ export interface Diagnostic {
  * ```
  */
 export function formatDiagnostic(d: Diagnostic): string {
-  if (d.line <= 0) return `${d.file}: ${d.message}`;
-  return `${d.file}:${d.line}:${d.column}: ${d.message}`;
+  const message = d.severity === "warning" ? `warning: ${d.message}` : d.message;
+  if (d.line <= 0) return `${d.file}: ${message}`;
+  return `${d.file}:${d.line}:${d.column}: ${message}`;
 }
 
 /** Thrown by {@link compile} when a file has errors; carries every diagnostic. */

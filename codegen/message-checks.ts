@@ -38,6 +38,11 @@ export function checkMessage(
     }
     taken.add(fa.name);
   }
+  m.oneofs.forEach((o, i) => {
+    if (!m.fields.some((f) => f.oneofIndex === i)) {
+      b.error(o.nameTok, "Oneof must have at least one field.");
+    }
+  });
   const byNumber = new Map<number, FieldAst>();
   for (const fa of m.fields) {
     const n = fa.number;

@@ -38,3 +38,18 @@ export {
   parseCodegenConfig,
 } from "./config.ts";
 export { type CodegenIO, type RunOptions, type RunResult, runTarget } from "./run.ts";
+export {
+  type Annotation,
+  type AnnotationFormat,
+  formatAnnotations,
+  sortAnnotations,
+} from "./checks/annotation.ts";
+export {
+  BREAKING_RULES,
+  type BreakingOptions,
+  checkBreaking,
+  CheckConfigError,
+  type CheckInput,
+} from "./checks/breaking.ts";
+export { lint, LINT_RULES, type LintOptions } from "./checks/lint.ts";
+export type { CheckConfig, RuleSpec } from "./checks/rules-config.ts";

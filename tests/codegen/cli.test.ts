@@ -111,9 +111,10 @@ describe("wirecall-codegen", () => {
 
   test("a valid configuration gets defaults for omitted keys", () => {
     const c = parseCodegenConfig({ targets: [{ inputs: ["a.proto"], out: "gen" }] }, "x.json");
-    assert.deepEqual(c.targets[0].includePaths, ["."]);
-    assert.deepEqual(c.targets[0].es, ["target=ts", "import_extension=ts", "erasable_syntax=true"]);
-    assert.equal(c.targets[0].clients, true);
+    const t = c.targets![0];
+    assert.deepEqual(t.includePaths, ["."]);
+    assert.deepEqual(t.es, ["target=ts", "import_extension=ts", "erasable_syntax=true"]);
+    assert.equal(t.clients, true);
   });
 });
 

@@ -96,7 +96,7 @@ describe("diagnostics", () => {
 
   test("enum values sharing a number need allow_alias", () => {
     assert.deepEqual(errors('syntax = "proto3";\nenum E { A = 0; B = 0; }\n'), [
-      `t.proto:2:21: "E.B" uses the same enum value as "E.A". If this is intended, set 'option allow_alias = true;' to the enum definition.`,
+      `t.proto:2:21: "E.B" uses the same enum value as "E.A". If this is intended, set 'option allow_alias = true;' to the enum definition. The next available enum value is 1.`,
     ]);
   });
 
@@ -331,5 +331,47 @@ describe("robustness", () => {
       a.slice(0, 3).join("\n"),
     );
     assert.ok(b.some((e) => e.endsWith("Reached maximum recursion limit for nested messages.")));
+  });
+});
+
+describe("diagnostics found by the breaking-change oracle", () => {
+  test("an empty oneof is rejected at its name", { timeout: 10_000 }, () => {
+    assert.deepEqual(errors('syntax = "proto3";\nmessage A {\n  oneof choice {}\n}\n'), [
+      "t.proto:3:9: Oneof must have at least one field.",
+    ]);
+  });
+
+  test("editions fields may set only the features that apply to them", { timeout: 10_000 }, () => {
+    const src = 'edition = "2023";\nmessage A {\n' +
+      "  repeated int32 a = 1 [features.field_presence = EXPLICIT];\n" +
+      "  int32 b = 2 [features.repeated_field_encoding = EXPANDED];\n" +
+      "  int32 c = 3 [features.utf8_validation = NONE];\n" +
+      "  int32 d = 4 [features.message_encoding = DELIMITED];\n" +
+      "  repeated string e = 5 [features.repeated_field_encoding = PACKED];\n" +
+      "  A f = 6 [features.field_presence = IMPLICIT];\n" +
+      "  oneof o { int32 g = 7 [features.field_presence = EXPLICIT]; }\n" +
+      "  int32 h = 8 [features.field_presence = IMPLICIT, default = 3];\n" +
+      "}\n";
+    assert.deepEqual(errors(src), [
+      "t.proto:3:18: Repeated fields can't specify field presence.",
+      "t.proto:4:9: Only repeated fields can specify repeated field encoding.",
+      "t.proto:5:9: Only string fields can specify utf8 validation.",
+      "t.proto:6:9: Only message fields can specify message encoding.",
+      "t.proto:7:19: Only repeated primitive fields can specify PACKED repeated field encoding.",
+      "t.proto:8:5: Message fields can't specify implicit presence.",
+      "t.proto:9:19: Oneof fields can't specify field presence.",
+      "t.proto:10:9: Implicit presence fields can't specify defaults.",
+    ]);
+  });
+
+  test("editions files cannot require presence by default nor use java_string_check_utf8", {
+    timeout: 10_000,
+  }, () => {
+    const src = 'edition = "2023";\noption features.field_presence = LEGACY_REQUIRED;\n' +
+      "option java_string_check_utf8 = true;\n";
+    assert.deepEqual(errors(src), [
+      "t.proto:1:1: Required presence can't be specified by default.",
+      "t.proto:1:1: File option java_string_check_utf8 is not allowed under editions. Use the (pb.java).utf8_validation feature to control this behavior.",
+    ]);
   });
 });
