@@ -1,6 +1,7 @@
-// The README's "Auth", "Circuit breaker and load shedding", "Observability"
-// and "Errors with details" snippets, run as they are written (under Deno,
-// with the repository's import map) and checked by what they print.
+// The README's "Channels: …", "Auth", "Circuit breaker and load shedding",
+// "Observability" and "Errors with details" snippets, run as they are
+// written (under Deno, with the repository's import map) and checked by
+// what they print.
 import { after, describe, test } from "./support/test.ts";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -42,6 +43,14 @@ function run(heading: string): string {
 
 describe("README: the production features' snippets run", () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("Channels: round_robin over three servers behind an ipv4: target", () => {
+    const lines = run("Channels: targets, service config, retries, balancing").trim().split("\n");
+    assert.deepEqual(lines.slice(0, 2), ["connecting", "ready"]);
+    assert.equal(lines.length, 6, lines.join("\n"));
+    for (const line of lines.slice(2, 5)) assert.match(line, /^hello from [abc]$/);
+    assert.equal(lines[5], "shutdown");
+  });
 
   test("Auth: a refreshed bearer token, verified as a JWT, names the caller", () => {
     assert.equal(run("Auth").trim(), "Hello, ada!");
