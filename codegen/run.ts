@@ -28,6 +28,8 @@ export interface RunResult {
   unchanged: string[];
   /** Problems with the inputs or in the files; nothing is written when there are any. */
   diagnostics: Diagnostic[];
+  /** protoc's warnings (unused imports); they do not stop generation. */
+  warnings: Diagnostic[];
 }
 
 /** Options of {@link runTarget}. */
@@ -65,7 +67,9 @@ export async function runTarget(
       ? target.inputs
       : target.inputs.map((_, i) => `${options.origin}.inputs[${i}]`),
   );
-  if (inputs.errors.length) return { changed: [], unchanged: [], diagnostics: inputs.errors };
+  if (inputs.errors.length) {
+    return { changed: [], unchanged: [], diagnostics: inputs.errors, warnings: [] };
+  }
   const files = inputs.files;
   let lastStep = -1;
   const result = compile({
@@ -82,7 +86,12 @@ export async function runTarget(
       }
     },
   });
-  const res: RunResult = { changed: [], unchanged: [], diagnostics: result.diagnostics };
+  const res: RunResult = {
+    changed: [],
+    unchanged: [],
+    diagnostics: result.diagnostics,
+    warnings: result.warnings,
+  };
   if (result.diagnostics.length) return res;
   const outputs: { path: string; data: Uint8Array }[] = [];
   if (target.out !== undefined) {
