@@ -1,17 +1,21 @@
 /**
  * The well-known types, taken from the file descriptors embedded in
- * `@bufbuild/protobuf`, so no Google .proto files have to ship.
+ * `@bufbuild/protobuf` — except descriptor.proto, whose complete
+ * descriptor ships in `gen/descriptor_proto.ts` — so no Google .proto files
+ * have to be found on the include paths.
  *
  * @module
  */
 
-import type { DescFile } from "@bufbuild/protobuf";
+import { type DescFile, fromBinary } from "@bufbuild/protobuf";
 import * as wkt from "@bufbuild/protobuf/wkt";
-import type {
-  DescriptorProto,
-  EnumDescriptorProto,
-  FileDescriptorProto,
+import {
+  type DescriptorProto,
+  type EnumDescriptorProto,
+  type FileDescriptorProto,
+  FileDescriptorProtoSchema,
 } from "@bufbuild/protobuf/wkt";
+import { DESCRIPTOR_PROTO_BASE64 } from "./gen/descriptor_proto.ts";
 
 const files: DescFile[] = Object.entries(wkt)
   .filter(([name]) => name.startsWith("file_google_protobuf_"))
@@ -25,7 +29,26 @@ let byName: Map<string, FileDescriptorProto> | undefined;
  */
 export function wellKnownFile(name: string): FileDescriptorProto | undefined {
   if (!byName) byName = new Map(files.map((f) => [f.proto.name, f.proto]));
+  if (name === DESCRIPTOR_PROTO) return fullDescriptorProto();
   return byName.get(name);
+}
+
+const DESCRIPTOR_PROTO = "google/protobuf/descriptor.proto";
+let fullDescriptor: FileDescriptorProto | undefined;
+
+/**
+ * The complete descriptor.proto (feature support, extension declarations,
+ * reserved ranges, comments), which @bufbuild/protobuf's embedded copy
+ * strips; `--include_imports` writes it as buf does.
+ */
+function fullDescriptorProto(): FileDescriptorProto {
+  if (!fullDescriptor) {
+    const bin = atob(DESCRIPTOR_PROTO_BASE64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    fullDescriptor = fromBinary(FileDescriptorProtoSchema, bytes);
+  }
+  return fullDescriptor;
 }
 
 let descriptorTypes: Map<string, DescriptorProto | EnumDescriptorProto> | undefined;

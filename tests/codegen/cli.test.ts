@@ -134,3 +134,59 @@ describe("protoc-gen-wirecall", () => {
     assert.deepEqual(res.file.map((f) => f.name), ["a_pb.ts", "a_wirecall.ts"]);
   });
 });
+
+describe("--include_imports and descriptor.proto", () => {
+  test("the embedded descriptor.proto equals the one compiled from google-proto-files' source", {
+    timeout: 30_000,
+  }, async () => {
+    const { descriptorProtoModule } = await import("../../codegen/embed-descriptor-proto.ts");
+    const onDisk = readFileSync(join(repoRoot, "codegen", "gen", "descriptor_proto.ts"), "utf8");
+    assert.equal(
+      onDisk,
+      descriptorProtoModule(),
+      "run: deno run -A codegen/embed-descriptor-proto.ts",
+    );
+  });
+
+  test(
+    "--include_imports writes descriptor.proto exactly as buf build does, source info included",
+    {
+      timeout: 60_000,
+    },
+    async () => {
+      const src = 'syntax = "proto3";\nimport "google/protobuf/descriptor.proto";\n' +
+        "message M { google.protobuf.FileDescriptorProto d = 1; }\n";
+      const dir = scratch({ "a.proto": src });
+      try {
+        const out = join(dir, "set.binpb");
+        assert.equal(
+          await main([
+            "-I",
+            dir,
+            "-o",
+            out,
+            "--include_imports",
+            "--include_source_info",
+            "-q",
+            "a.proto",
+          ]),
+          0,
+        );
+        const ours = fromBinary(FileDescriptorSetSchema, readFileSync(out));
+        const { compareWithBuf } = await import("./support/compare.ts");
+        const { bufBuild } = await import("./support/buf-oracle.ts");
+        const r = compareWithBuf(
+          ours.file,
+          bufBuild(dir, { key: "include-imports-descriptor-v1", sourceInfo: true }),
+        );
+        assert.deepEqual(ours.file.map((f) => f.name), [
+          "google/protobuf/descriptor.proto",
+          "a.proto",
+        ]);
+        assert.equal(r.matched, 2, r.report.join("\n"));
+      } finally {
+        rmSync(dir, { recursive: true });
+      }
+    },
+  );
+});
