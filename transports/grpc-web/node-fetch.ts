@@ -47,10 +47,11 @@ const nullBodyStatus = new Set([101, 103, 204, 205, 304]);
  * inside), so callers tell failures apart the same way.
  */
 async function requestAsFetch(
-  url: string,
-  init: RequestInit,
+  input: string | URL,
+  init: RequestInit = {},
   dispatcher: Agent,
 ): Promise<Response> {
+  const url = String(input);
   const headers: Record<string, string> = {};
   new Headers(init.headers).forEach((v, k) => (headers[k] = v));
   let r: Awaited<ReturnType<typeof request>>;
