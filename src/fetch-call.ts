@@ -61,3 +61,26 @@ export function requestBodyStream(
   });
   return { body, failure: () => failure };
 }
+
+/** The `fetch` a client transport calls: the global one, or any function of the same shape. */
+export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>;
+
+/** The global `fetch`, looked up at call time (tests and polyfills may replace it). */
+export const globalFetch: FetchFunction = (input, init) => globalThis.fetch(input, init);
+
+/**
+ * Tells whether the runtime's `fetch` can send a streaming request body.
+ * Browsers only do so over HTTP/2 and workerd not at all, so only the
+ * server-side runtimes say yes.
+ */
+export function runtimeStreamsRequests(): boolean {
+  const g = globalThis as {
+    Deno?: unknown;
+    Bun?: unknown;
+    process?: { versions?: { node?: string } };
+    navigator?: { userAgent?: string };
+  };
+  if (g.navigator?.userAgent === "Cloudflare-Workers") return false;
+  return g.Deno !== undefined || g.Bun !== undefined ||
+    typeof g.process?.versions?.node === "string";
+}

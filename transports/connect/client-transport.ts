@@ -21,7 +21,13 @@ import {
   type UnaryTransportRequest,
   type UnaryTransportResponse,
 } from "../../mod.ts";
-import { followSignal, requestBodyStream } from "../../src/fetch-call.ts";
+import {
+  type FetchFunction,
+  followSignal,
+  globalFetch,
+  requestBodyStream,
+  runtimeStreamsRequests,
+} from "../../src/fetch-call.ts";
 import { readBodyBytes } from "../../src/fetch-protocol.ts";
 import { byteLimitOption, functionOption } from "../../src/options.ts";
 import { decompressEnvelope, encodeMessage } from "../../protocol.ts";
@@ -34,9 +40,6 @@ import {
   unaryResponseMetadata,
   validateConnectResponse,
 } from "./validate-response.ts";
-
-/** The `fetch` the client calls: the global one, or any function of the same shape. */
-export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>;
 
 /** Options of {@link createConnectTransport}. */
 export interface ConnectTransportOptions {
@@ -79,24 +82,10 @@ const optionsSchema = z.strictObject({
   credentials: z.optional(z.enum(["include", "omit", "same-origin"])),
 });
 
-function runtimeStreamsRequests(): boolean {
-  const g = globalThis as {
-    Deno?: unknown;
-    Bun?: unknown;
-    process?: { versions?: { node?: string } };
-    navigator?: { userAgent?: string };
-  };
-  if (g.navigator?.userAgent === "Cloudflare-Workers") return false;
-  return g.Deno !== undefined || g.Bun !== undefined ||
-    typeof g.process?.versions?.node === "string";
-}
-
 /** gzip's two magic bytes; no protobuf message or JSON text starts with them. */
 function isGzip(bytes: Uint8Array): boolean {
   return bytes.byteLength >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
-
-const globalFetch: FetchFunction = (input, init) => globalThis.fetch(input, init);
 
 /**
  * Creates a Connect protocol client transport on `fetch`, for browsers,

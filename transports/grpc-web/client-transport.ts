@@ -19,7 +19,15 @@ import {
   transportFailure,
   type TransportRequestBase,
 } from "../../mod.ts";
-import { followSignal, requestBodyStream } from "../../src/fetch-call.ts";
+import {
+  type FetchFunction,
+  followSignal,
+  globalFetch,
+  requestBodyStream,
+  runtimeStreamsRequests,
+} from "../../src/fetch-call.ts";
+
+export type { FetchFunction };
 import { byteLimitOption, functionOption } from "../../src/options.ts";
 import {
   encodeMessage,
@@ -36,9 +44,6 @@ import {
 } from "./content-type.ts";
 import { readGrpcWebMessages } from "./message-reader.ts";
 import { encodeGrpcWebText } from "./web-text.ts";
-
-/** The `fetch` the client calls: the global one, or any function of the same shape. */
-export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>;
 
 /** Options of {@link createGrpcWebTransport}. */
 export interface GrpcWebTransportOptions {
@@ -80,29 +85,10 @@ const optionsSchema = z.strictObject({
   credentials: z.optional(z.enum(["include", "omit", "same-origin"])),
 });
 
-/**
- * Tells whether the runtime's `fetch` can send a streaming request body.
- * Browsers only do so over HTTP/2 and workerd not at all, so only the
- * server-side runtimes say yes.
- */
-function runtimeStreamsRequests(): boolean {
-  const g = globalThis as {
-    Deno?: unknown;
-    Bun?: unknown;
-    process?: { versions?: { node?: string } };
-    navigator?: { userAgent?: string };
-  };
-  if (g.navigator?.userAgent === "Cloudflare-Workers") return false;
-  return g.Deno !== undefined || g.Bun !== undefined ||
-    typeof g.process?.versions?.node === "string";
-}
-
 const responseRules: ResponseRules = {
   isContentType: (value) => parseGrpcWebContentType(value) !== undefined,
   contentType: "application/grpc-web",
 };
-
-const globalFetch: FetchFunction = (input, init) => globalThis.fetch(input, init);
 
 async function* noMessages(): AsyncGenerator<Uint8Array> {}
 
