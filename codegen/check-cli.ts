@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import process from "node:process";
+import { readArgs, UsageError } from "./argv.ts";
 import { fromBinary } from "@bufbuild/protobuf";
 import { type FileDescriptorProto, FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { type AnnotationFormat, formatAnnotations } from "./checks/annotation.ts";
@@ -65,8 +66,6 @@ interface CheckArgs {
   help: boolean;
 }
 
-class UsageError extends Error {}
-
 function parseArgs(argv: string[]): CheckArgs {
   const a: CheckArgs = {
     inputs: [],
@@ -76,20 +75,10 @@ function parseArgs(argv: string[]): CheckArgs {
     excludeImports: false,
     help: false,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const eq = arg.indexOf("=");
-    const key = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
-    const value = () => {
-      if (eq > 0 && arg.startsWith("--")) return arg.slice(eq + 1);
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
-    const list = () => value().split(",").map((s) => s.trim()).filter((s) => s);
-    if (arg === "-I") a.includePaths.push(value());
-    else if (arg.startsWith("-I")) a.includePaths.push(arg.slice(2));
-    else if (key === "--proto_path") a.includePaths.push(value());
+  readArgs(argv, (x) => {
+    const { arg, key, value, list } = x;
+    const inc = x.includePath();
+    if (inc !== undefined) a.includePaths.push(inc);
     else if (key === "--against") a.against = value();
     else if (key === "--error-format") {
       const f = value();
@@ -105,7 +94,7 @@ function parseArgs(argv: string[]): CheckArgs {
     else if (arg === "-h" || arg === "--help") a.help = true;
     else if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}`);
     else a.inputs.push(arg);
-  }
+  });
   return a;
 }
 

@@ -12,6 +12,7 @@
 
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import process from "node:process";
+import { readArgs, UsageError } from "./argv.ts";
 import { runCheckCommand } from "./check-cli.ts";
 import { type CodegenTarget, ConfigError } from "./config.ts";
 import { DEFAULT_ES_OPTIONS } from "./generate.ts";
@@ -81,19 +82,10 @@ function parseArgs(argv: string[]): Args {
     quiet: false,
     help: false,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const eq = arg.indexOf("=");
-    const key = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
-    const value = () => {
-      if (eq > 0 && arg.startsWith("--")) return arg.slice(eq + 1);
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === "-I") a.includePaths.push(value());
-    else if (arg.startsWith("-I")) a.includePaths.push(arg.slice(2));
-    else if (key === "--proto_path") a.includePaths.push(value());
+  readArgs(argv, (x) => {
+    const { arg, key, value } = x;
+    const inc = x.includePath();
+    if (inc !== undefined) a.includePaths.push(inc);
     else if (key === "--descriptor_set_out" || key === "-o") a.descriptorSetOut = value();
     else if (arg === "--include_imports") a.includeImports = true;
     else if (arg === "--include_source_info") a.includeSourceInfo = true;
@@ -109,11 +101,9 @@ function parseArgs(argv: string[]): Args {
     else if (arg === "-h" || arg === "--help") a.help = true;
     else if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}`);
     else a.files.push(arg);
-  }
+  });
   return a;
 }
-
-class UsageError extends Error {}
 
 /** Options of {@link main} for embedding and tests. */
 export interface MainOptions {
