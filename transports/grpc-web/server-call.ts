@@ -55,6 +55,7 @@ export class GrpcWebServerCall implements ServerCallIO {
   #ended = false;
   #drained: (() => void) | undefined;
   readonly #onRequestAbort = () => this.#cancel("the client went away");
+  #abortListener: ((reason: unknown) => void) | undefined;
 
   /** Starts a call for `init.request`, with its request metadata already read. */
   constructor(init: GrpcWebCallInit, metadata: Metadata) {
@@ -82,7 +83,11 @@ export class GrpcWebServerCall implements ServerCallIO {
     this.#wake();
     if (this.#ended) return;
     this.#ended = true;
-    this.#abort.abort(new RpcError(Code.CANCELLED, why));
+    const reason = new RpcError(Code.CANCELLED, why);
+    this.#abort.abort(reason);
+    const listener = this.#abortListener;
+    this.#abortListener = undefined;
+    listener?.(reason);
     try {
       this.#controller.close();
     } catch {
@@ -91,6 +96,13 @@ export class GrpcWebServerCall implements ServerCallIO {
     // The router does not end a call its peer abandoned; settle the runtime's
     // handler anyway, so that a graceful shutdown is not kept waiting.
     this.#respond(null, new Headers(this.#init.headers));
+  }
+
+  /** Tells the router of a cancel without a listener on `signal` (see `ServerCallIO.onAbort`). */
+  onAbort(listener: (reason: unknown) => void): void {
+    const signal = this.#abort.signal;
+    if (signal.aborted) listener(signal.reason);
+    else this.#abortListener = listener;
   }
 
   #wake(): void {
