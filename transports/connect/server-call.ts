@@ -81,6 +81,7 @@ abstract class ConnectCall {
   protected readonly init: ConnectCallInit;
   protected ended = false;
   readonly #abort = new AbortController();
+  #abortListener: ((reason: unknown) => void) | undefined;
   #resolve!: (response: Response) => void;
   #responded = false;
   readonly #onRequestAbort = () => this.cancel("the client went away");
@@ -101,11 +102,22 @@ abstract class ConnectCall {
   protected cancel(why: string): void {
     if (this.ended) return;
     this.ended = true;
-    this.#abort.abort(new RpcError(Code.CANCELLED, why));
+    const reason = new RpcError(Code.CANCELLED, why);
+    this.#abort.abort(reason);
+    const listener = this.#abortListener;
+    this.#abortListener = undefined;
+    listener?.(reason);
     this.onCancel();
     // The router does not end a call its peer abandoned; settle the runtime's
     // handler anyway, so that a graceful shutdown is not kept waiting.
     this.respond(new Response(null, { status: 499 }));
+  }
+
+  /** Tells the router of a cancel without a listener on `signal` (see `ServerCallIO.onAbort`). */
+  onAbort(listener: (reason: unknown) => void): void {
+    const signal = this.#abort.signal;
+    if (signal.aborted) listener(signal.reason);
+    else this.#abortListener = listener;
   }
 
   protected onCancel(): void {}
