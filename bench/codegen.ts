@@ -26,7 +26,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import protobuf from "protobufjs";
-import { compile, toDescriptorSet } from "wirecall/codegen";
+import { compile, toDescriptorSet } from "../codegen/mod.ts";
 import { parseFile } from "../codegen/parser.ts";
 import { corpusFiles, corpusRoot, UNBUILDABLE } from "../tests/codegen/support/corpus.ts";
 

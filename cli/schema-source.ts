@@ -33,7 +33,12 @@ export async function localSchema(args: CliArgs): Promise<SchemaSource | undefin
     files.push(...fromBinary(FileDescriptorSetSchema, readFileSync(path)).file);
   }
   if (args.protos.length > 0) {
-    const { compile, formatDiagnostic } = await import("../codegen/mod.ts");
+    // The compiler alone, not codegen/mod.ts: this command ships in the
+    // runtime package, which carries the compiler but not the generator.
+    const [{ compile }, { formatDiagnostic }] = await Promise.all([
+      import("../codegen/compile.ts"),
+      import("../codegen/diagnostic.ts"),
+    ]);
     const includePaths = args.importPaths.length > 0 ? args.importPaths : ["."];
     // A --proto path is taken relative to the first include path that holds it.
     const names = args.protos.map((p) => {

@@ -63,7 +63,7 @@ const decoder = new TextDecoder();
  *
  * @example
  * ```ts
- * import { compile } from "wirecall/codegen";
+ * import { compile } from "wirecall-codegen";
  * const { files, diagnostics } = compile({
  *   files: ["demo.proto"],
  *   sources: { "demo.proto": 'syntax = "proto3"; message Ping { string text = 1; }' },

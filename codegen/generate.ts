@@ -55,7 +55,7 @@ export const DEFAULT_ES_OPTIONS: readonly string[] = [
  *
  * @example
  * ```ts
- * import { compile, generate } from "wirecall/codegen";
+ * import { compile, generate } from "wirecall-codegen";
  * const { allFiles } = compile({ files: ["demo.proto"], includePaths: ["protos"], readFile });
  * const out = await generate(allFiles, ["demo.proto"]);
  * // [{ name: "demo_pb.ts", content: "…" }, { name: "demo_wirecall.ts", content: "…" }]

@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import { compile } from "wirecall/codegen";
+ * import { compile } from "wirecall-codegen";
  * const { files } = compile({
  *   files: ["ping.proto"],
  *   sources: { "ping.proto": 'syntax = "proto3"; message Ping { string text = 1; }' },

@@ -397,7 +397,7 @@ export function openApiDocument(service: DescService): Record<string, unknown> |
  *
  * @example
  * ```ts
- * import { compileOrThrow, generateOpenApi } from "wirecall/codegen";
+ * import { compileOrThrow, generateOpenApi } from "wirecall-codegen";
  * const { allFiles } = compileOrThrow({ files: ["demo.proto"], includePaths: ["protos"] });
  * for (const f of generateOpenApi(allFiles, ["demo.proto"])) console.log(f.name);
  * ```

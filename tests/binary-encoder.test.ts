@@ -18,7 +18,7 @@ import {
   StructSchema,
   ValueSchema,
 } from "@bufbuild/protobuf/wkt";
-import { compile } from "wirecall/codegen";
+import { compile } from "../codegen/mod.ts";
 import { binaryEncoder } from "../src/binary-encoder.ts";
 import { file_grpc_testing_messages } from "../protos/gen/grpc/testing/messages_pb.ts";
 import { file_wirecall_bench_v1_bench } from "../protos/gen/wirecall/bench/v1/bench_pb.ts";

@@ -10,7 +10,7 @@ import {
   CodeGeneratorResponseSchema,
   FileDescriptorSetSchema,
 } from "@bufbuild/protobuf/wkt";
-import { compile, ConfigError, parseCodegenConfig } from "wirecall/codegen";
+import { compile, ConfigError, parseCodegenConfig } from "../../codegen/mod.ts";
 import { main } from "../../codegen/cli.ts";
 import { runPlugin } from "../../codegen/protoc-plugin.ts";
 import { repoRoot } from "./support/repo.ts";

@@ -4,7 +4,7 @@ import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { create, createFileRegistry, getExtension } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
-import { compile, compileAsync } from "wirecall/codegen";
+import { compile, compileAsync } from "../../codegen/mod.ts";
 
 function one(source: string, extra: Record<string, string> = {}) {
   const r = compile({ files: ["t.proto"], sources: { "t.proto": source, ...extra } });

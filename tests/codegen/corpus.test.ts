@@ -4,7 +4,7 @@
 // STANDARD rules finds exactly what `buf lint` finds.
 import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
-import { compile } from "wirecall/codegen";
+import { compile } from "../../codegen/mod.ts";
 import { lint } from "../../codegen/checks/lint.ts";
 import type { CompileResult } from "../../codegen/compile.ts";
 import { bufLint, key } from "./support/check-oracle.ts";

@@ -2,7 +2,7 @@
 // `file:line:col: message` diagnostics, several at once, and never a crash.
 import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
-import { compile, CompileError, compileOrThrow, formatDiagnostic } from "wirecall/codegen";
+import { compile, CompileError, compileOrThrow, formatDiagnostic } from "../../codegen/mod.ts";
 
 function errors(source: string, extra: Record<string, string> = {}): string[] {
   const r = compile({ files: ["t.proto"], sources: { "t.proto": source, ...extra } });

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { compile } from "wirecall/codegen";
+import { compile } from "../../codegen/mod.ts";
 import { bufBuild } from "./support/buf-oracle.ts";
 import { compareWithBuf } from "./support/compare.ts";
 import { diskReader, repoRoot } from "./support/repo.ts";

@@ -1,7 +1,7 @@
 // The generator: protoc-gen-es schemas plus typed client/server companions.
 import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
-import { compile, generate } from "wirecall/codegen";
+import { compile, generate } from "../../codegen/mod.ts";
 
 const source = `syntax = "proto3";
 package shop.v1;

@@ -9,7 +9,7 @@ import {
   type FileRegistry,
 } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
-import { compileOrThrow } from "wirecall/codegen";
+import { compileOrThrow } from "../../codegen/mod.ts";
 import { repoRoot } from "../support/repo-root.ts";
 
 /**

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Validator } from "@seriousme/openapi-schema-validator";
-import { compileOrThrow, generateOpenApi } from "wirecall/codegen";
+import { compileOrThrow, generateOpenApi } from "../../codegen/mod.ts";
 import { main as codegenMain } from "../../codegen/cli.ts";
 import { repoRoot } from "../support/repo-root.ts";
 
