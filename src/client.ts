@@ -26,6 +26,7 @@ import {
   type ClientRequest,
   type ClientResponse,
 } from "./interceptor.ts";
+import { mapAsyncIterable } from "./mapped-iterable.ts";
 import { Metadata, type MetadataInit } from "./metadata.ts";
 import { methodInfo } from "./method.ts";
 import { clockOption, durationOption, functionOption, parseOptions } from "./options.ts";
@@ -152,10 +153,6 @@ function countReceived(stats: CallStats, bytes: Uint8Array): Uint8Array {
   return bytes;
 }
 
-async function* mapAsync<A, B>(source: AsyncIterable<A>, fn: (a: A) => B): AsyncGenerator<B> {
-  for await (const item of source) yield fn(item);
-}
-
 interface MethodRuntime {
   desc: DescMethod;
   info: ReturnType<typeof methodInfo>;
@@ -250,7 +247,7 @@ export function createClient<S extends DescService>(
         ? (b: Uint8Array) => output.decode(b)
         : (b: Uint8Array) => output.decode(countReceived(stats, b));
       const messages = req.stream
-        ? mapAsync(req.messages, encode)
+        ? mapAsyncIterable(req.messages, encode)
         : singleMessageStream(encode(req.message));
       const res = await transport.stream({ ...base(req), messages });
       if (info.responseStream) {
@@ -258,7 +255,7 @@ export function createClient<S extends DescService>(
           header: res.header,
           trailer: res.trailer,
           stream: true,
-          messages: mapAsync(res.messages, decode),
+          messages: mapAsyncIterable(res.messages, decode),
         };
       }
       const message = decode(await readSingleMessage(res.messages, info.path));
@@ -297,7 +294,7 @@ export function createClient<S extends DescService>(
       stats: newCallStats(),
     };
     if (rt.info.requestStream) {
-      const messages = mapAsync(
+      const messages = mapAsyncIterable(
         request as AsyncIterable<MessageInitShape<DescMessage>>,
         (m) => toMessage(rt.desc.input, m) as Message,
       );
