@@ -94,6 +94,12 @@ export {
   negotiateResponseEncoding,
   parseAcceptEncoding,
 } from "./src/compression.ts";
+export {
+  carryMessageCompression,
+  markReceivedCompressed,
+  messageCompression,
+  withMessageCompression,
+} from "./src/message-compression.ts";
 export { type MethodInfo, methodInfo, type MethodKind } from "./src/method.ts";
 export type {
   StreamTransportRequest,

@@ -63,7 +63,15 @@ export function decodeStringLiteral(raw: string): Uint8Array {
       case "u":
       case "U": {
         const len = e === "u" ? 4 : 8;
-        const cp = parseInt(body.slice(i, i + len), 16);
+        let k = 0;
+        while (k < len && isHex(body.charCodeAt(i + k))) k++;
+        const cp = k === len ? parseInt(body.slice(i, i + len), 16) : NaN;
+        if (!(cp <= 0x10ffff)) {
+          // Too few hex digits or past Unicode: the lexer reports it; the
+          // escape stays as written rather than throwing here.
+          out.push(e.charCodeAt(0));
+          break;
+        }
         i += len;
         for (const b of encoder.encode(String.fromCodePoint(cp))) out.push(b);
         break;

@@ -31,6 +31,7 @@ import { Metadata, type MetadataInit } from "./metadata.ts";
 import { methodInfo } from "./method.ts";
 import { clockOption, durationOption, functionOption, parseOptions } from "./options.ts";
 import { RpcError } from "./rpc-error.ts";
+import { carryMessageCompression } from "./message-compression.ts";
 import { readSingleMessage, singleMessageStream } from "./single-message.ts";
 import type { Transport } from "./transport.ts";
 
@@ -48,6 +49,12 @@ export interface CallOptions {
   onHeader?: (header: Metadata) => void;
   /** Called with the response trailers when the call succeeds. */
   onTrailer?: (trailer: Metadata) => void;
+  /**
+   * Compression of this call's request messages: `"gzip"` or `"identity"`
+   * (default: the transport's `sendCompression`). Single messages can opt out
+   * or in with `withMessageCompression`.
+   */
+  compression?: "gzip" | "identity";
   /**
    * The handler context to inherit deadline and cancellation from. By default
    * the current handler's context where the runtime has async context; `null`
@@ -93,6 +100,7 @@ const callOptionsSchema = z.strictObject({
   ),
   onHeader: z.optional(functionOption),
   onTrailer: z.optional(functionOption),
+  compression: z.optional(z.enum(["gzip", "identity"])),
   parent: z.optional(
     z.nullable(
       z.custom<HandlerContext>((v) => typeof v === "object" && v !== null, {
@@ -217,12 +225,13 @@ export function createClient<S extends DescService>(
       signal: req.signal,
       timeoutMs: req.timeoutMs,
       stats: req.stats,
+      compression: req.compression,
     });
     if (desc.methodKind === "unary") {
       return async (req) => {
         if (req.stream) throw new RpcError(Code.INTERNAL, "unary call given a request stream");
         const stats = req.stats;
-        const message = input.encode(req.message);
+        const message = carryMessageCompression(req.message, input.encode(req.message));
         if (stats !== undefined) {
           stats.attempts++;
           countSent(stats, message);
@@ -233,7 +242,7 @@ export function createClient<S extends DescService>(
           header: res.header,
           trailer: res.trailer,
           stream: false,
-          message: output.decode(res.message),
+          message: carryMessageCompression(res.message, output.decode(res.message)),
         };
       };
     }
@@ -241,11 +250,11 @@ export function createClient<S extends DescService>(
       const stats = req.stats;
       if (stats !== undefined) stats.attempts++;
       const encode = stats === undefined
-        ? (m: Message) => input.encode(m)
-        : (m: Message) => countSent(stats, input.encode(m));
+        ? (m: Message) => carryMessageCompression(m, input.encode(m))
+        : (m: Message) => countSent(stats, carryMessageCompression(m, input.encode(m)));
       const decode = stats === undefined
-        ? (b: Uint8Array) => output.decode(b)
-        : (b: Uint8Array) => output.decode(countReceived(stats, b));
+        ? (b: Uint8Array) => carryMessageCompression(b, output.decode(b))
+        : (b: Uint8Array) => carryMessageCompression(b, output.decode(countReceived(stats, b)));
       const messages = req.stream
         ? mapAsyncIterable(req.messages, encode)
         : singleMessageStream(encode(req.message));
@@ -292,18 +301,22 @@ export function createClient<S extends DescService>(
       signal: scope.signal,
       timeoutMs: scope.timeoutMs,
       stats: newCallStats(),
+      compression: callOptions?.compression,
     };
     if (rt.info.requestStream) {
       const messages = mapAsyncIterable(
         request as AsyncIterable<MessageInitShape<DescMessage>>,
-        (m) => toMessage(rt.desc.input, m) as Message,
+        (m) => carryMessageCompression(m, toMessage(rt.desc.input, m) as Message),
       );
       return { ...common, stream: true, messages };
     }
     return {
       ...common,
       stream: false,
-      message: toMessage(rt.desc.input, request as MessageInitShape<DescMessage>) as Message,
+      message: carryMessageCompression(
+        request as object,
+        toMessage(rt.desc.input, request as MessageInitShape<DescMessage>) as Message,
+      ),
     };
   }
 

@@ -1,5 +1,6 @@
 import { Code } from "./code.ts";
 import type { Compression } from "./compression.ts";
+import { markReceivedCompressed, messageCompression } from "./message-compression.ts";
 import { RpcError } from "./rpc-error.ts";
 
 /** Flag bit 0: the message body is compressed with the call's `grpc-encoding`. */
@@ -84,7 +85,12 @@ export function encodeMessage(
   compression: Compression,
   minBytes = 0,
 ): Uint8Array | Promise<Uint8Array> {
-  if (compression.name === "identity" || message.byteLength < minBytes) {
+  // A mark (withMessageCompression) decides over the size threshold.
+  const mark = messageCompression(message);
+  if (
+    compression.name === "identity" || mark === false ||
+    (mark === undefined && message.byteLength < minBytes)
+  ) {
     return encodeEnvelope(0, message);
   }
   return compression.compress(message).then((packed) => encodeEnvelope(FLAG_COMPRESSED, packed));
@@ -116,7 +122,7 @@ export function decompressEnvelope(
       "received a compressed message but the call has no grpc-encoding",
     );
   }
-  return compression.decompress(envelope.data, maxBytes);
+  return compression.decompress(envelope.data, maxBytes).then(markReceivedCompressed);
 }
 
 /** Writes the 5-byte frame header into `target` at `offset`. */

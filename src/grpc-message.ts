@@ -5,7 +5,9 @@ const decoder = new TextDecoder("utf-8", { fatal: false });
 /**
  * Percent-encodes a status message for the `grpc-message` header: every byte
  * of its UTF-8 form outside printable ASCII (0x20–0x7E), and `%` itself,
- * becomes `%XX`.
+ * becomes `%XX`. A space at either end is encoded too (`%20`): HTTP field
+ * values lose surrounding whitespace on the way (gRPC-Web trailers, HTTP/1.1),
+ * so it would not otherwise arrive.
  *
  * @example
  * ```ts
@@ -14,7 +16,8 @@ const decoder = new TextDecoder("utf-8", { fatal: false });
  * ```
  */
 export function encodeGrpcMessage(message: string): string {
-  let plain = true;
+  const last = message.length - 1;
+  let plain = last < 0 || (message.charCodeAt(0) !== 0x20 && message.charCodeAt(last) !== 0x20);
   for (let i = 0; i < message.length; i++) {
     const c = message.charCodeAt(i);
     if (c < 0x20 || c > 0x7e || c === 0x25) {
@@ -24,8 +27,11 @@ export function encodeGrpcMessage(message: string): string {
   }
   if (plain) return message;
   let out = "";
-  for (const byte of encoder.encode(message)) {
-    if (byte < 0x20 || byte > 0x7e || byte === 0x25) {
+  const utf8 = encoder.encode(message);
+  for (let i = 0; i < utf8.length; i++) {
+    const byte = utf8[i];
+    const edgeSpace = byte === 0x20 && (i === 0 || i === utf8.length - 1);
+    if (byte < 0x20 || byte > 0x7e || byte === 0x25 || edgeSpace) {
       out += "%" + hex[byte >> 4] + hex[byte & 15];
     } else {
       out += String.fromCharCode(byte);

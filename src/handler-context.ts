@@ -50,4 +50,11 @@ export interface HandlerContext {
   timeRemaining(): number | undefined;
   /** Sends the response headers now, before any message. Later changes are not sent. */
   sendHeader(): void;
+  /**
+   * Chooses the compression of the response messages (`"gzip"` or
+   * `"identity"`), before the headers go out; it takes effect only when the
+   * client accepts it (`grpc-accept-encoding`) and the transport compresses.
+   * Single messages can opt out or in with `withMessageCompression`.
+   */
+  setResponseCompression(name: "gzip" | "identity"): void;
 }

@@ -22,6 +22,8 @@ export type ClientRequest = {
   signal: AbortSignal;
   /** Time left to the deadline in ms, or undefined. */
   timeoutMs: number | undefined;
+  /** The `grpc-encoding` for this call's request messages (`"gzip"`, `"identity"`); the transport's default when undefined. */
+  compression?: string;
   /**
    * Messages, bytes and attempts of the call so far, kept by the client
    * (absent only on a request an interceptor built from nothing).

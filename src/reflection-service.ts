@@ -30,8 +30,11 @@ class SchemaIndex {
   }
 
   #addFile(file: DescFile): void {
-    if (this.files.has(file.name)) return;
-    this.files.set(file.name, file);
+    // Keyed by the real file name ("google/protobuf/timestamp.proto"), as
+    // reflection clients ask for it; DescFile.name drops the ".proto".
+    const name = file.proto.name;
+    if (this.files.has(name)) return;
+    this.files.set(name, file);
     for (const dep of file.dependencies) this.#addFile(dep);
     for (const s of file.services) {
       this.symbols.set(s.typeName, file);

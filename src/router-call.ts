@@ -9,7 +9,7 @@ import type { CallEndListener } from "./call-outcome.ts";
 import type { CallStats } from "./call-stats.ts";
 import { toMessage } from "./client.ts";
 import type { ServerNext, ServerRequest } from "./interceptor.ts";
-import {} from "./message-queue.ts";
+import { carryMessageCompression } from "./message-compression.ts";
 import { Metadata } from "./metadata.ts";
 import type { MethodInfo } from "./method.ts";
 import { RpcError } from "./rpc-error.ts";
@@ -126,6 +126,10 @@ export class RouterCall implements HandlerContext {
     this.#io.sendHeader(this.#header ?? noMetadata);
   }
 
+  setResponseCompression(name: "gzip" | "identity"): void {
+    if (!this.#headerSent) this.#io.setResponseCompression?.(name);
+  }
+
   #abort(reason: RpcError): void {
     if (this.#aborted !== undefined) return;
     this.#aborted = reason;
@@ -240,7 +244,10 @@ export class RouterCall implements HandlerContext {
   }
 
   #send(out: Codec<Message>, m: unknown): void | Promise<void> {
-    const bytes = out.encode(toMessage(this.#served.desc.output, m as never) as Message);
+    const bytes = carryMessageCompression(
+      m as object,
+      out.encode(toMessage(this.#served.desc.output, m as never) as Message),
+    );
     const maxSend = this.#settings.maxSend;
     if (bytes.byteLength > maxSend) {
       throw messageTooLarge("response message", bytes.byteLength, maxSend);
@@ -274,7 +281,7 @@ async function* decodeAll(
   for await (const bytes of source) {
     stats.receivedMessages++;
     stats.receivedBytes += bytes.byteLength;
-    yield codec.decode(bytes);
+    yield carryMessageCompression(bytes, codec.decode(bytes));
   }
 }
 
@@ -287,5 +294,5 @@ async function readSingle(
   const bytes = await readSingleMessage(source, info.path, "request");
   stats.receivedMessages = 1;
   stats.receivedBytes = bytes.byteLength;
-  return codec.decode(bytes);
+  return carryMessageCompression(bytes, codec.decode(bytes));
 }

@@ -38,6 +38,11 @@ export interface ServerCallIO {
    */
   sendMessage(message: Uint8Array): void | Promise<void>;
   /**
+   * Switches the response encoding before the headers are sent (see
+   * `HandlerContext.setResponseCompression`); transports that cannot, leave it out.
+   */
+  setResponseCompression?(name: string): void;
+  /**
    * Ends the call with a status (`undefined` for OK) and trailers. `header` is
    * given when no headers were sent yet: the transport then answers
    * trailers-only, with `header` and the status in one block.

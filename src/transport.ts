@@ -19,6 +19,13 @@ export interface TransportRequestBase {
   /** Time left until the deadline, in ms, sent as `grpc-timeout`; none when undefined. */
   timeoutMs: number | undefined;
   /**
+   * The `grpc-encoding` the caller chose for this call's request messages
+   * (`"gzip"` or `"identity"`); the transport's own default when undefined.
+   * A message marked with `withMessageCompression(m, false)` is framed
+   * uncompressed all the same.
+   */
+  compression?: string;
+  /**
    * The call's counts, kept by the client (which counts the first attempt);
    * a channel that sends the call again counts each further attempt here.
    */

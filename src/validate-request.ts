@@ -50,6 +50,8 @@ export interface RequestHead<T> {
   requestCompression: Compression;
   /** The compression for response messages. */
   responseCompression: Compression;
+  /** The client's `grpc-accept-encoding`, as sent. */
+  acceptEncoding: string | undefined;
 }
 
 /** Why a request was refused before reaching the router; answered trailers-only. */
@@ -191,6 +193,7 @@ export function validateRequest<T extends { subtype: string }>(
     contentType,
     timeoutMs,
     requestCompression,
+    acceptEncoding: get("grpc-accept-encoding"),
     responseCompression: negotiate
       ? negotiateResponseEncoding(encoding, get("grpc-accept-encoding"), rules.compressions)
       : identity,

@@ -106,6 +106,17 @@ describe("health and reflection services", () => {
       );
       assert.equal(registry.getService("wirecall.demo.v1.DemoService")?.methods.length, 4);
 
+      // By the file's real name, as grpcurl and grpc-reflection-js ask.
+      requests.push({
+        messageRequest: { case: "fileByFilename", value: "wirecall/demo/v1/demo.proto" },
+      });
+      const byName = (await responses.next()).value as ServerReflectionResponse;
+      assert.equal(byName.messageResponse.case, "fileDescriptorResponse");
+      const first = byName.messageResponse.case === "fileDescriptorResponse"
+        ? fromBinary(FileDescriptorProtoSchema, byName.messageResponse.value.fileDescriptorProto[0])
+        : undefined;
+      assert.equal(first?.name, "wirecall/demo/v1/demo.proto");
+
       requests.push({ messageRequest: { case: "fileByFilename", value: "missing.proto" } });
       const missing = (await responses.next()).value as ServerReflectionResponse;
       assert.equal(missing.messageResponse.case, "errorResponse");

@@ -90,7 +90,10 @@ export function hpack(headers: Array<[string, string]>): Uint8Array {
   for (const [name, value] of headers) {
     const n = enc.encode(name);
     const v = enc.encode(value);
-    out.push(0x00, ...hpackInt(n.length, 7, 0), ...n, ...hpackInt(v.length, 7, 0), ...v);
+    out.push(0x00, ...hpackInt(n.length, 7, 0));
+    for (const b of n) out.push(b);
+    out.push(...hpackInt(v.length, 7, 0));
+    for (const b of v) out.push(b);
   }
   return Uint8Array.from(out);
 }

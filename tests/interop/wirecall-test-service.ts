@@ -1,7 +1,17 @@
 // TestService on wirecall's router, with the server features the interop
 // cases rely on: payloads of the asked size, echoed metadata, requested
 // statuses, and the check that a request said to be compressed was.
-import { Code, createRouter, type HandlerContext, type Router, RpcError } from "wirecall";
+import { hostname } from "node:os";
+import process from "node:process";
+import {
+  Code,
+  createRouter,
+  type HandlerContext,
+  messageCompression,
+  type Router,
+  RpcError,
+  withMessageCompression,
+} from "wirecall";
 import type { EchoStatus } from "../../protos/gen/grpc/testing/messages_pb.ts";
 import { TestService } from "../../protos/gen/grpc/testing/test_pb.ts";
 
@@ -27,10 +37,25 @@ function raise(status: EchoStatus | undefined): void {
   }
 }
 
-function checkCompressed(expect: { value: boolean } | undefined, ctx: HandlerContext): void {
-  if (expect?.value === true && ctx.requestEncoding === undefined) {
+/** A message said to arrive compressed must have come with the frame's compressed flag. */
+function checkCompressed(expect: { value: boolean } | undefined, message: object): void {
+  if (expect?.value === true && messageCompression(message) !== true) {
     throw new RpcError(Code.INVALID_ARGUMENT, "expected a compressed request message");
   }
+}
+
+/** The id this server reports with `fill_server_id` (gRPC's pick_first/round_robin cases). */
+const SERVER_ID = `wirecall-${process.pid}`;
+
+/** Compresses (or not) one response message as the request asked (`response_compressed`, `compressed`). */
+function compressed<T extends object>(
+  message: T,
+  ask: { value: boolean } | undefined,
+  ctx: HandlerContext,
+): T {
+  if (ask === undefined) return message;
+  if (ask.value) ctx.setResponseCompression("gzip");
+  return withMessageCompression(message, ask.value);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -49,23 +74,31 @@ export function interopRouter(): Router {
     emptyCall: () => ({}),
     unaryCall(req, ctx) {
       echoMetadata(ctx);
-      checkCompressed(req.expectCompressed, ctx);
+      checkCompressed(req.expectCompressed, req);
       raise(req.responseStatus);
-      return { payload: { body: zeros(req.responseSize) } };
+      const response = {
+        payload: { body: zeros(req.responseSize) },
+        ...(req.fillServerId ? { serverId: SERVER_ID, hostname: hostname() } : {}),
+      };
+      return compressed(response, req.responseCompressed, ctx);
     },
     cacheableUnaryCall: (req) => ({ payload: { body: zeros(req.responseSize) } }),
     async *streamingOutputCall(req, ctx) {
       echoMetadata(ctx);
+      // One encoding for the call: gzip when any response asks for compression.
+      if (req.responseParameters.some((p) => p.compressed?.value)) {
+        ctx.setResponseCompression("gzip");
+      }
       for (const p of req.responseParameters) {
         if (p.intervalUs > 0) await sleep(p.intervalUs / 1000, ctx.signal);
-        yield { payload: { body: zeros(p.size) } };
+        yield compressed({ payload: { body: zeros(p.size) } }, p.compressed, ctx);
       }
       raise(req.responseStatus);
     },
-    async streamingInputCall(reqs, ctx) {
+    async streamingInputCall(reqs) {
       let size = 0;
       for await (const r of reqs) {
-        checkCompressed(r.expectCompressed, ctx);
+        checkCompressed(r.expectCompressed, r);
         size += r.payload?.body.length ?? 0;
       }
       return { aggregatedPayloadSize: size };

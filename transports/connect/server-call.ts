@@ -5,6 +5,7 @@ import {
   encodeEnvelope,
   FLAG_COMPRESSED,
   httpStatusFromCode,
+  markReceivedCompressed,
   Metadata,
   metadataToHeaders,
   type PeerInfo,
@@ -161,7 +162,7 @@ export class ConnectUnaryCall extends ConnectCall implements ServerCallIO {
     }
     yield requestCompression.name === "identity"
       ? bytes
-      : await requestCompression.decompress(bytes, max);
+      : markReceivedCompressed(await requestCompression.decompress(bytes, max));
   }
 
   sendHeader(header: Metadata): void {

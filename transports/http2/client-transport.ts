@@ -7,6 +7,7 @@ import {
   formatGrpcTimeout,
   gzip,
   identity,
+  messageCompression,
   MessageQueue,
   Metadata,
   metadataFromHeaders,
@@ -180,6 +181,8 @@ class Http2ClientCall {
   readonly #onAbort = () => this.#cancel(this.#req.signal.reason as RpcError);
   /** Streaming calls: the request side as the writer sees it (the current attempt's stream). */
   #sink: BatchSink | undefined;
+  /** The compression of this call's request messages (the call's option, else the transport's). */
+  readonly #compression: Compression;
   /** What the current attempt's stream heard as its error (a connection failure names its cause). */
   #streamError: Error | undefined;
 
@@ -192,6 +195,11 @@ class Http2ClientCall {
     this.#s = settings;
     this.#req = req;
     this.#unary = unary;
+    this.#compression = req.compression === undefined
+      ? settings.compression
+      : req.compression === "gzip"
+      ? gzip
+      : identity;
     this.result = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -215,7 +223,8 @@ class Http2ClientCall {
     const s = this.#s;
     this.#attempts++;
     const req = this.#req;
-    const plain = req.timeoutMs === undefined && req.metadata.size === 0;
+    const plain = req.timeoutMs === undefined && req.metadata.size === 0 &&
+      this.#compression === s.compression;
     let headers: Record<string, string | string[]>;
     if (plain) {
       // The hot path: a call without deadline or metadata reuses a frozen
@@ -228,6 +237,10 @@ class Http2ClientCall {
       }
     } else {
       const own = methodHeaders(s, req);
+      if (this.#compression !== s.compression) {
+        if (this.#compression === identity) delete own["grpc-encoding"];
+        else own["grpc-encoding"] = this.#compression.name;
+      }
       if (req.timeoutMs !== undefined) own["grpc-timeout"] = formatGrpcTimeout(req.timeoutMs);
       metadataToHeaders(req.metadata, (k, v) => {
         const prev = own[k];
@@ -446,13 +459,14 @@ class Http2ClientCall {
     // Kept for a transparent retry: a unary request is replayed from it.
     this.#unaryBody = message;
     this.#replay = undefined;
-    if (s.compression === identity) {
+    const compression = this.#compression;
+    if (compression === identity || messageCompression(message) === false) {
       writeFrame(this.#stream, 0, message);
       this.#endRequest();
       return;
     }
     const stream = this.#stream;
-    s.compression.compress(message).then((packed) => {
+    compression.compress(message).then((packed) => {
       if (this.#finished || stream !== this.#stream) return;
       writeFrame(stream, 1, packed);
       this.#endRequest();
@@ -464,7 +478,7 @@ class Http2ClientCall {
     // Uncompressed request messages are coalesced into few writes, as the
     // server's responses are (FrameBatcher): one write per small message
     // costs about as much as encoding it.
-    const batcher = s.compression === identity
+    const batcher = this.#compression === identity
       ? new FrameBatcher(this.#sink ??= this.#requestSink())
       : undefined;
     try {
@@ -480,7 +494,7 @@ class Http2ClientCall {
           wait = writeMessage(
             this.#sink ??= this.#requestSink(),
             message,
-            s.compression,
+            this.#compression,
             s.maxSend,
           );
         }

@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer";
-import type { Compression } from "../../mod.ts";
+import { type Compression, messageCompression } from "../../mod.ts";
 import {
   type DrainTarget,
   FLAG_COMPRESSED,
@@ -64,7 +64,9 @@ export function writeMessage(
   if (message.byteLength > maxSendBytes) {
     throw messageTooLarge("message", message.byteLength, maxSendBytes);
   }
-  if (compression.name === "identity") {
+  // A message marked withMessageCompression(m, false) goes uncompressed in a
+  // compressed call (the frame's flag says so).
+  if (compression.name === "identity" || messageCompression(message) === false) {
     if (sink.destroyed) return;
     return writeFrame(sink, 0, message) ? undefined : waitForDrain(sink);
   }

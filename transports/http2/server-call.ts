@@ -1,11 +1,15 @@
 import type * as http2 from "node:http2";
 import {
+  builtinCompressions,
   Code,
+  type Compression,
   identity,
+  messageCompression,
   MessageQueue,
   Metadata,
   metadataFromHeaders,
   metadataToHeaders,
+  parseAcceptEncoding,
   type PeerInfo,
   RpcError,
   type ServerCallIO,
@@ -78,6 +82,8 @@ export class Http2ServerCall implements ServerCallIO {
   readonly #batcher: FrameBatcher;
   readonly #onDone: (call: Http2ServerCall) => void;
   #headerSent = false;
+  /** The response encoding: negotiated from the request, or chosen by the handler. */
+  #responseCompression: Compression;
   #ended = false;
   #trailers: OutgoingHeaders | undefined;
 
@@ -92,6 +98,7 @@ export class Http2ServerCall implements ServerCallIO {
   ) {
     this.#stream = stream;
     this.#head = head;
+    this.#responseCompression = head.responseCompression;
     this.#limits = limits;
     this.#onDone = onDone;
     this.#headers = headers;
@@ -213,8 +220,8 @@ export class Http2ServerCall implements ServerCallIO {
       "content-type": this.#head.contentType.value,
       "grpc-accept-encoding": "gzip, identity",
     };
-    if (this.#head.responseCompression !== identity) {
-      out["grpc-encoding"] = this.#head.responseCompression.name;
+    if (this.#responseCompression !== identity) {
+      out["grpc-encoding"] = this.#responseCompression.name;
     }
     if (header.size > 0) metadataToHeaders(header, (k, v) => addField(out, k, v));
     return out;
@@ -229,7 +236,8 @@ export class Http2ServerCall implements ServerCallIO {
   sendMessage(message: Uint8Array): void | Promise<void> {
     if (this.#ended || this.#stream.destroyed) return;
     if (!this.#headerSent) this.sendHeader(noMetadata);
-    if (this.#head.responseCompression === identity) {
+    const compression = this.#responseCompression;
+    if (compression === identity || messageCompression(message) === false) {
       if (message.byteLength > this.#limits.maxSendBytes) {
         // writeMessage words the error; it throws before writing anything.
         return writeMessage(this.#stream, message, identity, this.#limits.maxSendBytes);
@@ -237,12 +245,19 @@ export class Http2ServerCall implements ServerCallIO {
       return this.#batcher.push(0, message);
     }
     this.#batcher.flush();
-    return writeMessage(
-      this.#stream,
-      message,
-      this.#head.responseCompression,
-      this.#limits.maxSendBytes,
-    );
+    return writeMessage(this.#stream, message, compression, this.#limits.maxSendBytes);
+  }
+
+  setResponseCompression(name: string): void {
+    if (this.#headerSent) return;
+    if (name === "identity") {
+      this.#responseCompression = identity;
+      return;
+    }
+    const chosen = builtinCompressions.get(name);
+    if (chosen !== undefined && parseAcceptEncoding(this.#head.acceptEncoding).includes(name)) {
+      this.#responseCompression = chosen;
+    }
   }
 
   end(error: RpcError | undefined, trailer: Metadata, header: Metadata | undefined): void {
