@@ -33,6 +33,7 @@ export type {
 export { createHttp2Server, type Http2Server } from "./server.ts";
 export type { Http2ServerOptions, Http2ServerTlsOptions, ListenOptions } from "./server-options.ts";
 export type { GrpcWebHandoff } from "./grpc-web-handoff.ts";
+export type { ServerKeepaliveOptions } from "./connection-policy.ts";
 export { codeFromRstStream } from "./rst-stream-code.ts";
 export { type HeaderFields, validateResponseHeader } from "./validate-response.ts";
 export {

@@ -2,6 +2,7 @@ import * as z from "zod/mini";
 import { byteLimitOption, durationOption, functionOption } from "../../mod.ts";
 import type { WindowOptions } from "./flow-control.ts";
 import type { GrpcWebHandoff } from "./grpc-web-handoff.ts";
+import { type ServerKeepaliveOptions, serverKeepaliveSchema } from "./connection-policy.ts";
 
 /** TLS settings of the server; PEM text or bytes. */
 export interface Http2ServerTlsOptions {
@@ -37,6 +38,19 @@ export interface Http2ServerOptions extends WindowOptions {
    * the server closes first does not.
    */
   maxStreamsPerConnection?: number;
+  /** Ping enforcement, idle and age limits, server PINGs (grpc-go's keepalive parameters). */
+  keepalive?: ServerKeepaliveOptions;
+  /**
+   * The largest request header block, in bytes (HTTP/2
+   * `SETTINGS_MAX_HEADER_LIST_SIZE`, default 64 KiB); a larger one is refused.
+   */
+  maxHeaderListBytes?: number;
+  /**
+   * A connection that has not completed its handshake (TLS, the HTTP/2
+   * preface and SETTINGS, or a first HTTP/1.1 byte) within this time is
+   * closed (default 20 s).
+   */
+  handshakeTimeoutMs?: number;
   /**
    * Compress responses with gzip when the client accepts it (default
    * `"identity"`: responses are compressed only when the request was).
@@ -71,6 +85,9 @@ export const http2ServerOptionsSchema = z.strictObject({
   maxSendMessageBytes: z.optional(byteLimitOption),
   maxConcurrentStreams: z.optional(z.number().check(z.int(), z.positive())),
   maxStreamsPerConnection: z.optional(z.number().check(z.int(), z.positive())),
+  keepalive: z.optional(serverKeepaliveSchema),
+  maxHeaderListBytes: z.optional(byteLimitOption),
+  handshakeTimeoutMs: z.optional(durationOption),
   sendCompression: z.optional(z.enum(["gzip", "identity"])),
   closeGraceMs: z.optional(durationOption),
   grpcWeb: z.optional(functionOption),

@@ -15,6 +15,7 @@ import {
   RpcError,
 } from "../../mod.ts";
 import { refuseContentType, type RequestRejection, writeRejectionFields } from "../../protocol.ts";
+import { policeConnection, type PolicedConnection } from "./connection-policy.ts";
 import { openConnectionWindow, windowSettings } from "./flow-control.ts";
 import type { GrpcWebHandoff } from "./grpc-web-handoff.ts";
 import { Http2ServerCall, type ServerCallLimits } from "./server-call.ts";
@@ -49,6 +50,8 @@ export interface Http2Server {
 
 /** See `maxStreamsPerConnection`: the Deno default works around a crash of Deno's node:http2. */
 const DENO_MAX_STREAMS_PER_CONNECTION = 50;
+/** The length of the HTTP/2 client preface: less than that by the handshake timeout is an idle connection. */
+const HANDSHAKE_BYTES = 24;
 const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
 
 const sessionPeers = new WeakMap<http2.ServerHttp2Session, PeerInfo>();
@@ -121,10 +124,15 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
   const settings: http2.Settings = {
     ...windowSettings(opts),
     maxConcurrentStreams: opts.maxConcurrentStreams ?? 1000,
+    maxHeaderListSize: opts.maxHeaderListBytes ?? 64 * 1024,
   };
+  const maxHeaderListBytes = settings.maxHeaderListSize!;
+  const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 20_000;
+  const policies = new WeakMap<http2.ServerHttp2Session, PolicedConnection>();
   const tls = opts.tls;
   const h2 = tls === undefined ? http2.createServer({ settings }) : http2.createSecureServer({
     settings,
+    handshakeTimeout: handshakeTimeoutMs,
     cert: tls.cert as string,
     key: tls.key as string,
     ca: tls.ca as string | undefined,
@@ -180,6 +188,7 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
       session.on("close", () => sessions.delete(session));
       if (session.destroyed) return;
       sessions.add(session);
+      policies.set(session, policeConnection(session, opts.keepalive ?? {}));
       openConnectionWindow(session, opts);
       if (closing !== undefined) session.close();
     }, (session) => session.destroy()),
@@ -209,6 +218,25 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
     // packet as the request) has no one left to answer.
     const session = stream.session as http2.ServerHttp2Session | undefined;
     if (stream.destroyed || session === undefined) return;
+    const headerBytes = headerListSize(rawHeaders);
+    if (headerBytes > maxHeaderListBytes) {
+      // Clients are told the limit in SETTINGS; one that ignores it is refused
+      // here, as gRPC's C core does.
+      reject(stream, {
+        httpStatus: 200,
+        error: new RpcError(
+          Code.RESOURCE_EXHAUSTED,
+          `request header list of ${headerBytes} bytes exceeds the limit of ${maxHeaderListBytes} bytes`,
+        ),
+        headers: {},
+      });
+      return;
+    }
+    const policy = policies.get(session);
+    if (policy !== undefined) {
+      policy.callStarted();
+      stream.once("close", () => policy.callEnded());
+    }
     if (maxStreamsPerConnection !== Infinity) {
       const count = (streamCounts.get(session) ?? 0) + 1;
       streamCounts.set(session, count);
@@ -260,7 +288,16 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
     sockets.add(socket);
     // A reset connection must never become an uncaught "error".
     socket.on("error", () => {});
-    socket.once("close", () => sockets.delete(socket));
+    // A connection that has not sent as much as an HTTP/2 preface (or an
+    // HTTP/1.1 request line) by now never will: it only holds a socket.
+    const handshake = setTimeout(() => {
+      if (socket.bytesRead < HANDSHAKE_BYTES) socket.destroy();
+    }, handshakeTimeoutMs);
+    (handshake as { unref?: () => void }).unref?.();
+    socket.once("close", () => {
+      clearTimeout(handshake);
+      sockets.delete(socket);
+    });
   }
 
   function listenTarget(): net.Server {
@@ -355,6 +392,16 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
     },
   };
   return server;
+}
+
+/** The size of a header list as HTTP/2 counts it: name + value + 32 per field. */
+function headerListSize(rawHeaders: string[] | undefined): number {
+  if (rawHeaders === undefined) return 0;
+  let size = 0;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    size += rawHeaders[i].length + rawHeaders[i + 1].length + 32;
+  }
+  return size;
 }
 
 function defaultOnError(error: Error, context: { event: string }): void {
