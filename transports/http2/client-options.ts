@@ -50,6 +50,14 @@ export interface Http2TransportOptions extends WindowOptions {
   idleTimeoutMs?: number;
   /** Fail a connection attempt after this many ms (default 20 s). */
   connectTimeoutMs?: number;
+  /**
+   * Calls one connection carries before new calls go to a fresh one (the old
+   * one closes once its calls are done). Default: no limit — except under
+   * Deno, where it is 50: Deno 2.9's node:http2 aborts the process when a
+   * connection that carried more than about 64 streams is torn down
+   * (docs/deno-http2-crash.md).
+   */
+  maxStreamsPerConnection?: number;
   /** Backoff between failed connection attempts. */
   reconnect?: Http2ReconnectOptions;
   /** Compress request messages (default `"identity"`); responses are always decompressed. */
@@ -93,6 +101,7 @@ export const http2TransportOptionsSchema = z.strictObject({
   })),
   idleTimeoutMs: z.optional(durationOption),
   connectTimeoutMs: z.optional(durationOption),
+  maxStreamsPerConnection: z.optional(z.number().check(z.int(), z.positive())),
   reconnect: z.optional(z.strictObject({
     initialBackoffMs: z.optional(durationOption),
     maxBackoffMs: z.optional(durationOption),

@@ -1,9 +1,14 @@
 import * as http2 from "node:http2";
 import * as net from "node:net";
+import { setImmediate } from "node:timers";
 import { Code, RpcError, transportFailure } from "../../mod.ts";
 import type { Http2TransportOptions } from "./client-options.ts";
 import { connectionFailure } from "./connection-failure.ts";
 import { openConnectionWindow, windowSettings } from "./flow-control.ts";
+
+/** See `maxStreamsPerConnection`: the Deno default works around a crash of Deno's node:http2. */
+const DENO_MAX_STREAMS_PER_CONNECTION = 50;
+const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
 
 /** How long `close()` lets running calls finish before dropping the connection. */
 const CLOSE_GRACE_MS = 2_000;
@@ -17,6 +22,8 @@ interface Tracked {
   idleSince: number;
   /** True once the server's SETTINGS arrived. */
   established: boolean;
+  /** Calls started on the session so far. */
+  streams: number;
   /** The session's own error, if it failed. */
   error: Error | undefined;
   /** Disconnect listeners were told of its end. */
@@ -41,12 +48,15 @@ export class ClientSession {
   #lastError: Error | undefined;
   #keepalive: ReturnType<typeof setInterval> | undefined;
   #closed = false;
+  readonly #maxStreams: number;
   readonly #disconnectListeners = new Set<(error: RpcError | undefined) => void>();
 
   /** Prepares a connection to `authority` (`http://…` or `https://…`); connects lazily. */
   constructor(authority: string, options: Http2TransportOptions) {
     this.#authority = authority;
     this.#options = options;
+    this.#maxStreams = options.maxStreamsPerConnection ??
+      (isDeno ? DENO_MAX_STREAMS_PER_CONNECTION : Infinity);
   }
 
   /**
@@ -138,6 +148,9 @@ export class ClientSession {
     const t = this.#find(session);
     if (t === undefined) return;
     if (t.calls++ === 0) t.session.ref?.();
+    // Past the per-connection limit the session takes no new calls and
+    // closes once these are done (see maxStreamsPerConnection).
+    if (++t.streams >= this.#maxStreams) this.retire(session);
   }
 
   /** Uncounts a call on `session`. */
@@ -146,7 +159,10 @@ export class ClientSession {
     if (t === undefined || --t.calls > 0) return;
     if (!t.session.destroyed) t.session.unref?.();
     if (t.draining) {
-      if (!t.session.closed) t.session.close();
+      // On the next turn: not from inside node:http2's stream callbacks.
+      setImmediate(() => {
+        if (!t.session.closed && !t.session.destroyed) t.session.close();
+      });
       return;
     }
     t.idleSince = Date.now();
@@ -225,6 +241,7 @@ export class ClientSession {
       idleSince: 0,
       established: false,
       error: undefined,
+      streams: 0,
     };
     session.once("remoteSettings", () => (t.established = true));
     this.#current = t;

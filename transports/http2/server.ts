@@ -129,6 +129,8 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
   const maxHeaderListBytes = settings.maxHeaderListSize!;
   const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 20_000;
   const policies = new WeakMap<http2.ServerHttp2Session, PolicedConnection>();
+  const sessionSockets = new WeakMap<http2.ServerHttp2Session, net.Socket>();
+  let unpairedSession: http2.ServerHttp2Session | undefined;
   const tls = opts.tls;
   const h2 = tls === undefined ? http2.createServer({ settings }) : http2.createSecureServer({
     settings,
@@ -182,10 +184,19 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
   h2.on(
     "session",
     guarded("session", (session: http2.ServerHttp2Session) => {
+      unpairedSession = session;
       session.on("error", () => {
-        // A broken connection fails its calls through their streams.
+        // A broken connection fails its calls through their streams; the
+        // session itself goes (Node 20 would leave it open after its GOAWAY).
+        setImmediate(() => session.destroy());
       });
-      session.on("close", () => sessions.delete(session));
+      session.on("close", () => {
+        sessions.delete(session);
+        // node:http2 does not always close the socket of a session that
+        // failed before or right after its preface.
+        const socket = sessionSockets.get(session);
+        if (socket !== undefined && !socket.destroyed) socket.destroy();
+      });
       if (session.destroyed) return;
       sessions.add(session);
       policies.set(session, policeConnection(session, opts.keepalive ?? {}));
@@ -280,8 +291,17 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
       if (!before.has(l)) h2.off("stream", l as (...args: unknown[]) => void);
     }
   }
-  h2.on("connection", (socket: net.Socket) => trackSocket(socket));
-  h2.on("secureConnection", (socket: net.Socket) => trackSocket(socket));
+  // node:http2 creates a connection's session (and emits "session") just
+  // before the server's own "connection" listeners run: that pairs them.
+  const pairSocket = (socket: net.Socket) => {
+    if (unpairedSession !== undefined && !sessionSockets.has(unpairedSession)) {
+      sessionSockets.set(unpairedSession, socket);
+    }
+    unpairedSession = undefined;
+    trackSocket(socket);
+  };
+  h2.on("connection", (socket: net.Socket) => pairSocket(socket));
+  h2.on("secureConnection", (socket: net.Socket) => pairSocket(socket));
 
   function trackSocket(socket: net.Socket): void {
     if (sockets.has(socket)) return;
