@@ -2,7 +2,7 @@
 // files end in diagnostics (file:line:col), never a throw or a hang.
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { compile } from "wirecall/codegen";
+import { compile } from "../../codegen/compile.ts";
 import { tokenize } from "../../codegen/lexer.ts";
 import { describe, test } from "../support/test.ts";
 import { check } from "./fast-check-run.ts";
