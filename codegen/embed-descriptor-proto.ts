@@ -11,7 +11,7 @@
  * @module
  */
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { toBinary } from "@bufbuild/protobuf";
@@ -19,11 +19,25 @@ import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { compile } from "./compile.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const source = join(here, "..", "node_modules", "google-proto-files", "google", "protobuf");
+
+/**
+ * google-proto-files' `google/protobuf` directory: the nearest
+ * `node_modules` above this file, so the module also runs compiled (from
+ * `dist/codegen/`, where the repository's `node_modules` is two levels up).
+ */
+function sourceDir(): string {
+  for (let dir = here; ; dir = dirname(dir)) {
+    const candidate = join(dir, "node_modules", "google-proto-files", "google", "protobuf");
+    if (existsSync(join(candidate, "descriptor.proto"))) return candidate;
+    if (dirname(dir) === dir) {
+      throw new Error(`google-proto-files is not installed in a node_modules above ${here}`);
+    }
+  }
+}
 
 /** The module text for the embedded descriptor. */
 export function descriptorProtoModule(): string {
-  const text = readFileSync(join(source, "descriptor.proto"), "utf8");
+  const text = readFileSync(join(sourceDir(), "descriptor.proto"), "utf8");
   const r = compile({
     files: ["google/protobuf/descriptor.proto"],
     sources: { "google/protobuf/descriptor.proto": text },

@@ -7,7 +7,10 @@
 // "slow:<ms>" answers after that many ms. With --slow_every N, one Greet in N
 // (the Nth, 2Nth, …) also waits --slow_ms: injected slow replies. Countdown
 // sends one number every 10 ms and prints "countdown <port>" when it starts.
-// With --log_sessions it prints "session" for every HTTP/2 connection.
+// With --log_sessions it prints "session" for every HTTP/2 connection. With
+// --permit_keepalive_ms M the server lets clients PING every M ms, calls
+// running or not (grpc-go's EnforcementPolicy{MinTime, PermitWithoutStream});
+// by default it polices PINGs as grpc-go does (at most one per 5 min).
 // Prints "listening <port>" once it accepts calls; SIGTERM drains and exits.
 import process from "node:process";
 import { Code, createRouter, HealthRegistry, HealthService, RpcError } from "wirecall";
@@ -54,6 +57,9 @@ const router = createRouter()
   });
 const server = createHttp2Server(router, {
   grpcWeb: createNodeRequestListener(createGrpcWebHandler(router)),
+  ...(flags.permit_keepalive_ms === undefined ? {} : {
+    keepalive: { minPingIntervalMs: Number(flags.permit_keepalive_ms), permitWithoutCalls: true },
+  }),
 });
 if (flags.log_sessions !== undefined) server.nodeServer.on("session", () => console.log("session"));
 ({ port } = await server.listen({ host: "127.0.0.1", port: Number(flags.port ?? 0) }));

@@ -5,7 +5,7 @@
 // file, line, column and message) must equal buf's. buf's answers are
 // cached under the temp directory, so only the first run pays for buf.
 // `node tests/codegen/oracle-sweep.ts` runs a bigger sweep.
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { checkBreaking } from "../../codegen/checks/breaking.ts";

@@ -1,7 +1,7 @@
 // `wirecall-codegen breaking` and `wirecall-codegen lint` on the command
 // line: buf's text and JSON output, exit code 100 on findings, --against a
 // directory, a FileDescriptorSet and a git revision, and config sections.
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";

@@ -1,6 +1,6 @@
 // The contract checks run in browsers: checkBreaking and lint bundle for the
 // browser platform with no Node built-in, and run in the bundle.
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 
 import { buildSync } from "esbuild";

@@ -4,7 +4,7 @@
 // and cross-import, and heavy custom options (gogoproto, cosmos.msg,
 // amino, cosmos_proto scalars). Every file must equal `buf build`'s
 // FileDescriptorProto, with and without source info.
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";

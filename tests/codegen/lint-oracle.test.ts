@@ -4,7 +4,7 @@
 // comments, a file with no package or syntax) under several
 // configurations; every finding (rule ID, file, line, column, message) must
 // equal buf's. The googleapis corpus is linted in corpus.test.ts.
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { lint, type LintOptions } from "../../codegen/checks/lint.ts";

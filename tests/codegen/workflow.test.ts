@@ -1,7 +1,7 @@
 // The generation workflow: --check notices generated files whose .proto is
 // gone (and a run removes them), --watch regenerates on change with one line
 // per run, and `init` writes a config and a tsconfig the output works with.
-import { describe, test } from "node:test";
+import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import {
   existsSync,

@@ -1,7 +1,9 @@
 // Keepalive against a load balancer's idle timeout: haproxy (TCP mode, as an
 // L4 load balancer) closes connections idle for 1 s. Without keepalive the
 // next call needs a new connection (and gets it: no call fails); with
-// keepalive pings more often than the idle timeout, one connection lasts.
+// keepalive pings more often than the idle timeout, one connection lasts —
+// when the server permits them: by default it polices PINGs as grpc-go does
+// and ends a connection that pings every 300 ms with GOAWAY(too_many_pings).
 import { after, before, describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { createClient } from "wirecall";
@@ -19,7 +21,13 @@ describe("keepalive and a load balancer's idle timeout", () => {
   let backend: ServerProcess;
   let lb: Proxy;
   before(async () => {
-    backend = await startServerProcess("channel/backend-server", ["--port", "0", "--log_sessions"]);
+    backend = await startServerProcess("channel/backend-server", [
+      "--port",
+      "0",
+      "--log_sessions",
+      "--permit_keepalive_ms",
+      "100",
+    ]);
     lb = await startHaproxy([backend.port], { tcp: true, clientIdleSeconds: 1 });
   });
   after(async () => {

@@ -25,7 +25,7 @@ console.log(
   `soak: ${report.unary.ok} unary ok (${report.unary.perSecond}/s), ${report.streams.ok} streams ok, ` +
     `${lost} lost; RSS ${report.rssStartMiB} MiB at start, ${report.rssAfterUnaryMiB} after the unary ` +
     `phase (slope over its second half ${report.rssSlopeMiBPerMin} MiB/min, heap ` +
-    `${report.heapSlopeMiBPerMin} MiB/min), peak ${report.rssPeakMiB} with the streams open, ` +
+    `${report.heapSlopeMiBPerMin} MiB/min, live heap ${report.heapBytesPerCall} B per call), peak ${report.rssPeakMiB} with the streams open, ` +
     `${report.rssEndMiB} at the end`,
 );
 process.exit(lost > 0 || report.interrupted ? 1 : 0);

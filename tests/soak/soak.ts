@@ -1,8 +1,10 @@
 // The soak: a bounded load against one wirecall HTTP/2 server process on
 // 127.0.0.1 — many unary calls, then many concurrent bidi streams — while the
-// server samples its RSS, heap and open handles every second. It passes when
+// server samples its RSS, heap and open handles four times a second. It passes when
 // no call is lost and memory levels off (the slope of RSS over the second
-// half of the run, by least squares, is reported).
+// half of the run, by least squares, is reported; the server collects garbage
+// before each sample, so its live heap per call over the second half of the
+// unary phase shows a leak whatever the machine's speed).
 import { spawn } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -32,6 +34,8 @@ export interface Sample {
   rss: number;
   heapUsed: number;
   handles: number;
+  /** Unary calls the server has answered so far. */
+  calls: number;
 }
 
 /** What the soak saw. */
@@ -43,6 +47,14 @@ export interface SoakReport {
   rssSlopeMiBPerMin: number;
   /** Heap used over the second half of the unary phase, MiB per minute. */
   heapSlopeMiBPerMin: number;
+  /**
+   * Live heap (after a full collection) gained per unary call over the second
+   * half of the unary phase, in bytes: about 0 when nothing leaks, the size of
+   * the leak when something does. NaN when too few calls were sampled.
+   */
+  heapBytesPerCall: number;
+  /** Unary calls between the two samples `heapBytesPerCall` compares. */
+  heapSampledCalls: number;
   /** RSS at the end of the unary phase, MiB. */
   rssAfterUnaryMiB: number;
   rssStartMiB: number;
@@ -81,10 +93,12 @@ function startServer(): {
   const script = here.replace(/soak\.(ts|js)$/, `soak-server${ext}`);
   const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
   const child = deno !== undefined
-    ? spawn(deno.execPath(), ["run", "-A", script], { stdio: ["ignore", "pipe", "inherit"] })
+    ? spawn(deno.execPath(), ["run", "-A", "--v8-flags=--expose-gc", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    })
     : spawn(
       process.execPath,
-      [...(ext === ".ts" ? ["--conditions=wirecall-source"] : []), script],
+      [...(ext === ".ts" ? ["--conditions=wirecall-source"] : []), "--expose-gc", script],
       {
         stdio: ["ignore", "pipe", "inherit"],
       },
@@ -201,6 +215,10 @@ export async function runSoak(
   server.child.kill("SIGTERM");
   await new Promise((r) => server.child.once("exit", r));
   const samples = server.samples;
+  const unaryPart = samples.slice(0, unarySamples);
+  const mid = unaryPart[Math.floor(unaryPart.length / 2)];
+  const last = unaryPart.at(-1);
+  const heapSampledCalls = mid && last ? last.calls - mid.calls : 0;
   const mib = (b: number) => Math.round((b / (1024 * 1024)) * 10) / 10;
   return {
     unary,
@@ -209,6 +227,10 @@ export async function runSoak(
     rssSlopeMiBPerMin: Math.round(slope(samples.slice(0, unarySamples), (s) => s.rss) * 100) / 100,
     heapSlopeMiBPerMin: Math.round(slope(samples.slice(0, unarySamples), (s) => s.heapUsed) * 100) /
       100,
+    heapBytesPerCall: heapSampledCalls > 0
+      ? Math.round((last!.heapUsed - mid!.heapUsed) / heapSampledCalls)
+      : NaN,
+    heapSampledCalls,
     rssAfterUnaryMiB: mib(samples[unarySamples - 1]?.rss ?? 0),
     rssStartMiB: mib(samples[0]?.rss ?? 0),
     rssPeakMiB: mib(Math.max(...samples.map((s) => s.rss))),
