@@ -102,6 +102,7 @@ export {
 } from "./src/message-compression.ts";
 export { type MethodInfo, methodInfo, type MethodKind } from "./src/method.ts";
 export type {
+  ClosableTransport,
   StreamTransportRequest,
   StreamTransportResponse,
   Transport,

@@ -49,6 +49,7 @@ export function openTargets(host: string, args: CliArgs): Targets {
       : undefined,
   });
   let call: Transport = grpc;
+  let closeFetch = (): Promise<void> => Promise.resolve();
   if (args.protocol !== "grpc") {
     if (cert !== undefined || args.servername !== undefined || args.insecure) {
       throw new CliFailure(
@@ -56,6 +57,7 @@ export function openTargets(host: string, args: CliArgs): Targets {
       );
     }
     const fetch = createNodeFetch({ ca });
+    closeFetch = () => fetch.close();
     call = args.protocol === "connect"
       ? createConnectTransport({ baseUrl, fetch })
       : createGrpcWebTransport({ baseUrl, fetch });
@@ -64,8 +66,9 @@ export function openTargets(host: string, args: CliArgs): Targets {
     call,
     grpc,
     async close() {
-      await grpc.close?.();
-      if (call !== grpc) await call.close?.();
+      await grpc.close();
+      // A fetch-based transport holds no connections; its fetch does.
+      await closeFetch();
     },
   };
 }

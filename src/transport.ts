@@ -104,3 +104,14 @@ export interface Transport {
   /** The transport's connections, for a channel; absent for connectionless ones (`fetch`). */
   readonly connectivity?: TransportConnectivity;
 }
+
+/**
+ * A transport that holds connections and so must be closed: `close()` is
+ * required, so `await transport.close()` type-checks without `!` or `?.`.
+ * The HTTP/2 client transport is one; connectionless ones (`fetch`-based
+ * gRPC-Web and Connect, the in-process loopback) are plain `Transport`s.
+ */
+export interface ClosableTransport extends Transport {
+  /** Closes the transport's connections; calls still running fail. Resolves once they are gone. */
+  close(): Promise<void>;
+}

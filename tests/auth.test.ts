@@ -455,7 +455,7 @@ describe("server auth", () => {
         });
         assert.equal(res.greeting, "hi ada");
       } finally {
-        await transport.close?.();
+        await transport.close();
         await server.close({ graceMs: 100 });
       }
     });

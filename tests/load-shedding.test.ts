@@ -96,7 +96,7 @@ describe("load shedding (router maxConcurrentCalls)", () => {
     try {
       await shedsTheThirdCall(parking.router, transport, parking);
     } finally {
-      await transport.close?.();
+      await transport.close();
       await server.close({ graceMs: 100 });
     }
   });

@@ -132,7 +132,7 @@ describe("call logger", () => {
       const client = createClient(DemoService, transport, { interceptors: [logger.client] });
       await client.greet({ name: "h2" });
     } finally {
-      await transport.close?.();
+      await transport.close();
       await server.close({ graceMs: 100 });
     }
     const client = entries.find((e) => e.side === "client")!;
@@ -300,7 +300,7 @@ describe("metrics (Prometheus text)", () => {
       assert.notEqual(other.status, 200);
       await other.body?.cancel();
     } finally {
-      await transport.close?.();
+      await transport.close();
       await server.close({ graceMs: 100 });
     }
   });

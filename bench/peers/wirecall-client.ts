@@ -16,5 +16,5 @@ export function connectClient(port: number, _options: PeerOptions): Promise<Clie
     maxReceiveMessageBytes: 8 << 20,
   });
   const client = createClient(BenchService, transport);
-  return Promise.resolve(typedClientPeer(client, () => transport.close?.() ?? Promise.resolve()));
+  return Promise.resolve(typedClientPeer(client, () => transport.close()));
 }

@@ -62,7 +62,7 @@ const http2Transport = createHttp2Transport({ baseUrl: http2Server.url! });
 try {
   await callEveryKind("native gRPC over HTTP/2", http2Transport);
 } finally {
-  await http2Transport.close?.();
+  await http2Transport.close();
   await http2Server.close({ graceMs: 1000 });
 }
 

@@ -17,7 +17,7 @@ export async function greetOverTls(baseUrl: string, ca: string, name: string): P
     const { greeting } = await createClient(DemoService, transport).greet({ name });
     return greeting;
   } finally {
-    await transport.close?.();
+    await transport.close();
   }
 }
 

@@ -35,7 +35,7 @@ async function withH2Server(behave: Behaviour, run: (t: Transport) => Promise<vo
   try {
     await run(transport);
   } finally {
-    await transport.close!();
+    await transport.close();
     await new Promise<void>((r) => server.close(() => r()));
   }
 }

@@ -130,7 +130,7 @@ describe("http2 server under broken framing and floods", () => {
       });
       assert.equal(r.greeting, "Hello, Ada!");
     } finally {
-      await transport.close!();
+      await transport.close();
     }
   }
 
@@ -322,7 +322,7 @@ describe("http2 server under lying gRPC requests", () => {
       assert.equal(r.count, 10_000);
       assert.equal(r.total, 10_000n);
     } finally {
-      await transport.close!();
+      await transport.close();
     }
   });
 

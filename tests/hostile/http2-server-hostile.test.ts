@@ -62,7 +62,7 @@ async function stillServes(url: string): Promise<void> {
     });
     assert.equal(res.greeting, "Hello, Ada!");
   } finally {
-    await transport.close!();
+    await transport.close();
   }
 }
 

@@ -40,7 +40,7 @@ async function greetError(url: string, options: object = {}): Promise<RpcError> 
   try {
     return await rejection(createClient(DemoService, transport).greet({ name: "Ada" }));
   } finally {
-    await transport.close!();
+    await transport.close();
   }
 }
 
@@ -91,8 +91,8 @@ describe("http2 client: connectivity for a channel", () => {
       assert.equal(attemptFailureOf(again), "refused");
       assert.doesNotMatch(again.rawMessage, /next attempt in/);
     } finally {
-      await up.close!();
-      await down.close!();
+      await up.close();
+      await down.close();
       await server.close({ graceMs: 0 });
     }
   });
@@ -110,7 +110,7 @@ describe("http2 client: connectivity for a channel", () => {
       }
       assert.equal(heard.length, 1);
     } finally {
-      await transport.close!();
+      await transport.close();
     }
     const { router } = demoRouter();
     const graceful = createHttp2Server(router);
@@ -126,7 +126,7 @@ describe("http2 client: connectivity for a channel", () => {
       }
       assert.deepEqual(heard, [undefined]);
     } finally {
-      await t2.close!();
+      await t2.close();
     }
   });
 });

@@ -70,7 +70,7 @@ describe("http2 backpressure", () => {
       const growth = Number(max) - Number(baseline);
       report("server", idle, baseline, max);
       assert.ok(growth < allowedGrowth, `server RSS grew by ${(growth / MIB).toFixed(1)} MiB`);
-      await transport.close!();
+      await transport.close();
     } finally {
       child.kill();
     }

@@ -78,7 +78,7 @@ async function greetVia(url: string, options: object = {}): Promise<string> {
   try {
     return (await createClient(DemoService, transport).greet({ name: "Ada" })).greeting;
   } finally {
-    await transport.close!();
+    await transport.close();
   }
 }
 
@@ -87,7 +87,7 @@ async function greetError(url: string, options: object = {}): Promise<RpcError> 
   try {
     return await rejection(createClient(DemoService, transport).greet({ name: "Ada" }));
   } finally {
-    await transport.close!();
+    await transport.close();
   }
 }
 
@@ -103,7 +103,7 @@ describe("http2 client transport", () => {
     }, async (url) => {
       const transport = createHttp2Transport({ baseUrl: url });
       await createClient(DemoService, transport).greet({ name: "Ada" }, { timeoutMs: 5_000 });
-      await transport.close!();
+      await transport.close();
     });
     assert.equal(seen[":method"], "POST");
     assert.equal(seen[":path"], "/wirecall.demo.v1.DemoService/Greet");
@@ -119,7 +119,7 @@ describe("http2 client transport", () => {
       const all = await Promise.all(Array.from({ length: 20 }, () => client.greet({ name: "x" })));
       assert.equal(all.length, 20);
       assert.equal(sessions(), 1);
-      await transport.close!();
+      await transport.close();
     });
   });
 
@@ -281,7 +281,7 @@ describe("http2 client transport", () => {
     try {
       assert.equal((await client.greet({ name: "two" })).greeting, "Hello, two!");
     } finally {
-      await transport.close!();
+      await transport.close();
       await second.close({ graceMs: 100 });
     }
   });
@@ -321,7 +321,7 @@ describe("http2 client transport", () => {
       );
       assert.deepEqual(all.map((r) => r.greeting), [0, 1, 2, 3, 4].map((i) => `Hello, ${i}!`));
     } finally {
-      await transport.close!();
+      await transport.close();
       await server.close({ graceMs: 100 });
     }
   });
@@ -349,7 +349,7 @@ describe("http2 client transport", () => {
       );
       await sessionClosed; // resolves only if the idle client closed the connection
     } finally {
-      await transport.close!();
+      await transport.close();
       await new Promise((resolve) => server.close(resolve));
     }
   });

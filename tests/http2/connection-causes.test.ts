@@ -25,7 +25,7 @@ async function firstCallError(options: TransportOptions): Promise<RpcError> {
       createClient(DemoService, transport).greet({ name: "Ada" }, { timeoutMs: 10_000 }),
     );
   } finally {
-    await transport.close!();
+    await transport.close();
   }
 }
 
@@ -173,7 +173,7 @@ describe("http2 client: the first failed connection names its cause", () => {
       assert.equal(attemptFailureOf(e), "reset");
     } finally {
       stop();
-      await transport.close!();
+      await transport.close();
     }
   });
 });

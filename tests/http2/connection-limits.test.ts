@@ -28,7 +28,7 @@ describe("http2 server connection limits", () => {
       );
       assert.deepEqual(results.map((r) => r.greeting), results.map((_, i) => `Hello, c${i}!`));
     } finally {
-      await transport.close!();
+      await transport.close();
       await server.close({ graceMs: 100 });
     }
   });
@@ -53,7 +53,7 @@ describe("http2 server connection limits", () => {
       assert.equal(results.length, 12);
       assert.ok(sessions >= 4, `${sessions} connections for 32 calls at 5 calls each`);
     } finally {
-      await transport.close!();
+      await transport.close();
       await server.close({ graceMs: 100 });
     }
   });

@@ -67,7 +67,7 @@ describe("a Deno-hosted server survives busy connections being closed", {
       const client = createClient(TestService, transport);
       await client.emptyCall({}, { timeoutMs: 5_000 });
     } finally {
-      await transport.close!();
+      await transport.close();
     }
   }
 

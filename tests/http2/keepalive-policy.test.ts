@@ -31,7 +31,7 @@ async function greet(url: string): Promise<string> {
     return (await createClient(DemoService, transport).greet({ name: "Ada" }, { timeoutMs: 5_000 }))
       .greeting;
   } finally {
-    await transport.close!();
+    await transport.close();
   }
 }
 
@@ -128,7 +128,7 @@ describe("http2 server keepalive policing and limits", () => {
       assert.equal((await call).greeting, "late x");
       assert.ok(goaways >= 1, "the server never aged the connection");
     } finally {
-      await transport.close!();
+      await transport.close();
       await server.close({ graceMs: 100 });
     }
   });
@@ -142,7 +142,7 @@ describe("http2 server keepalive policing and limits", () => {
           .then(() => undefined, (err) => err);
         assert.ok(e !== undefined, "a 20 KB header block was accepted");
       } finally {
-        await transport.close!();
+        await transport.close();
       }
       assert.equal(await greet(url), "Hello, Ada!");
     });

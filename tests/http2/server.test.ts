@@ -37,7 +37,7 @@ async function stillServes(url: string): Promise<void> {
     const res = await createClient(DemoService, transport).greet({ name: "Ada" });
     assert.equal(res.greeting, "Hello, Ada!");
   } finally {
-    await transport.close!();
+    await transport.close();
   }
 }
 
@@ -142,7 +142,7 @@ describe("http2 server", () => {
         createClient(DemoService, transport).greet({ name: "y".repeat(200) }),
       );
       assert.equal(e.code, Code.RESOURCE_EXHAUSTED);
-      await transport.close!();
+      await transport.close();
     }, { maxSendMessageBytes: 100 });
   });
 
@@ -169,7 +169,7 @@ describe("http2 server", () => {
         controller.abort();
         assert.equal((await rejection(call)).code, Code.CANCELLED);
         assert.equal((await aborted).code, Code.CANCELLED);
-        await transport.close!();
+        await transport.close();
       },
       {},
       router,
@@ -186,7 +186,7 @@ describe("http2 server", () => {
         );
         assert.equal(e.code, Code.DEADLINE_EXCEEDED);
         assert.equal((await aborted).code, Code.DEADLINE_EXCEEDED);
-        await transport.close!();
+        await transport.close();
       },
       {},
       router,
@@ -207,7 +207,7 @@ describe("http2 server", () => {
       assert.deepEqual(counted.map((r) => r.number), [3, 2, 1]);
       assert.equal(sum.total, 3n);
       assert.deepEqual(chat.map((m) => m.text), ["echo: a", "echo: b"]);
-      await transport.close!();
+      await transport.close();
     });
   });
 
@@ -223,7 +223,7 @@ describe("http2 server", () => {
           tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey },
         });
         await createClient(DemoService, transport).greet({ name: "Ada" });
-        await transport.close!();
+        await transport.close();
         const peer = observed.contexts[0].peer;
         assert.match(peer.address, /^127\.0\.0\.1:\d+$/);
         assert.equal(peer.tls, true);
@@ -240,7 +240,7 @@ describe("http2 server", () => {
       const transport = createHttp2Transport({ baseUrl: url, tls: { ca: certs.ca } });
       const e = await rejection(createClient(DemoService, transport).greet({ name: "Ada" }));
       assert.equal(e.code, Code.UNAVAILABLE);
-      await transport.close!();
+      await transport.close();
     }, { tls: { cert: certs.cert, key: certs.key, ca: certs.ca, requestCert: true } });
   });
 
@@ -265,7 +265,7 @@ describe("http2 server", () => {
     release();
     assert.equal((await call).greeting, "late Ada");
     await closed;
-    await transport.close!();
+    await transport.close();
   });
 
   test("close() cancels calls still running after the grace period", async () => {
@@ -279,7 +279,7 @@ describe("http2 server", () => {
     assert.equal((await aborted).code, Code.CANCELLED);
     const e = await rejection(call);
     assert.ok(e.code === Code.CANCELLED || e.code === Code.UNAVAILABLE, `got ${e.message}`);
-    await transport.close!();
+    await transport.close();
   });
 
   test("hands requests that are not native gRPC to the grpcWeb hook, over HTTP/2", async () => {

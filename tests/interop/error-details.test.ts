@@ -24,6 +24,7 @@ import {
   createHttp2Server,
   createHttp2Transport,
   type Http2Server,
+  type Http2Transport,
 } from "wirecall/transports/http2";
 import { file_google_rpc_error_details } from "../../src/gen/google/rpc/error_details_pb.ts";
 import { file_google_rpc_status } from "../../src/gen/google/rpc/status_pb.ts";
@@ -162,7 +163,7 @@ describe("error details interoperate with grpc-js and C-core", () => {
       assert.equal(d.localizedMessage?.message, "Slow down");
       assert.deepEqual(d.other, []);
     } finally {
-      await transport.close?.();
+      await transport.close();
       server.forceShutdown();
     }
   });
@@ -230,13 +231,13 @@ describe("error details interoperate with grpc-js and C-core", () => {
       const child: ChildProcess = spawn(python, [script, descriptors, "server"], { stdio: "pipe" });
       let stderr = "";
       child.stderr!.on("data", (d) => (stderr += d));
-      const transport = { close: undefined as undefined | (() => Promise<void>) };
+      let transport: Http2Transport | undefined;
       try {
         const [, port] = await waitForOutput(child, /listening (\d+)/).catch((e) => {
           throw new Error(`${e.message}\n${stderr}`);
         });
         const t = createHttp2Transport({ baseUrl: `http://127.0.0.1:${port}` });
-        transport.close = t.close;
+        transport = t;
         const error = await rejection(
           createClient(DemoService, t).greet({ name: "x" }, { timeoutMs: 10_000 }),
         );
@@ -257,7 +258,7 @@ describe("error details interoperate with grpc-js and C-core", () => {
         assert.equal(d.localizedMessage?.message, "名前が短すぎます");
         assert.deepEqual(d.other, []);
       } finally {
-        await transport.close?.();
+        await transport?.close();
         child.kill();
       }
     });

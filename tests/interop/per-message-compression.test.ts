@@ -97,7 +97,7 @@ describe("per-message compression, on the wire", () => {
       assert.equal(messageCompression(yes), true);
       assert.equal(messageCompression(no), undefined);
     } finally {
-      await transport.close!();
+      await transport.close();
     }
   });
 
@@ -110,7 +110,7 @@ describe("per-message compression, on the wire", () => {
       ).catch((err: RpcError) => err);
       assert.equal((e as RpcError).code, Code.INVALID_ARGUMENT);
     } finally {
-      await transport.close!();
+      await transport.close();
     }
   });
 });
@@ -160,7 +160,7 @@ describe("the client's compression per call and per message, on the wire", () =>
         await client.streamingInputCall(messages()).catch(() => {});
         assert.deepEqual(seen, [{ encoding: "gzip", flags: [1, 0] }]);
       } finally {
-        await transport.close!();
+        await transport.close();
       }
     });
   });
@@ -183,8 +183,8 @@ describe("the client's compression per call and per message, on the wire", () =>
           flags: [0],
         }]);
       } finally {
-        await plain.close!();
-        await zipped.close!();
+        await plain.close();
+        await zipped.close();
       }
     });
   });

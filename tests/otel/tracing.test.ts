@@ -130,7 +130,7 @@ describe("OpenTelemetry (wirecall/otel)", () => {
       await clock.advance(500);
       assert.equal((await call).greeting, "A > B > from C");
     } finally {
-      await transportA.close?.();
+      await transportA.close();
       await serverA.close({ graceMs: 100 });
     }
 

@@ -47,7 +47,7 @@ describe("keepalive and a load balancer's idle timeout", () => {
       await new Promise((r) => setTimeout(r, 2_500));
       assert.equal((await client.greet({ name: "x" })).greeting, String(backend.port));
     } finally {
-      await transport.close!();
+      await transport.close();
     }
     // The backend's "session" lines come through a pipe: give them time to arrive.
     await new Promise((r) => setTimeout(r, 500));

@@ -39,7 +39,7 @@ describe("README: one service, every client", () => {
         });
       }
     } finally {
-      await http2.close?.();
+      await http2.close();
     }
   });
 

@@ -164,7 +164,7 @@ describe("one port, every protocol: the HTTP/2 server", () => {
         ],
       );
     } finally {
-      await transport.close?.();
+      await transport.close();
     }
   });
 

@@ -39,7 +39,7 @@ async function pidsOverConnections(port: number, n: number): Promise<Set<string>
     try {
       pids.add((await createClient(DemoService, transport).greet({ name: "x" })).greeting);
     } finally {
-      await transport.close!();
+      await transport.close();
     }
   }
   return pids;
@@ -104,10 +104,10 @@ describe("many server processes on one port", () => {
       assert.equal(await exited, 0);
       const after = createHttp2Transport({ baseUrl: `http://127.0.0.1:${p}` });
       const e = await createClient(DemoService, after).greet({ name: "x" }).catch((e) => e);
-      await after.close!();
+      await after.close();
       assert.equal((e as RpcError).code, 14, "nothing listens after the drain");
     } finally {
-      await transport.close!();
+      await transport.close();
       await stop(child);
     }
   });

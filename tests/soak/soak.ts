@@ -165,7 +165,7 @@ export async function runSoak(
   }));
   unary.perSecond = Math.round(unary.sent / ((Date.now() - unaryStart) / 1000));
   const unarySamples = server.samples.length;
-  await transport.close!();
+  await transport.close();
   log(`unary done: ${unary.ok}/${unary.sent} in ${Date.now() - unaryStart} ms`);
 
   // Stream phase: all streams open at once, over several connections.
@@ -207,7 +207,7 @@ export async function runSoak(
       }
     }));
   } else interrupted = true;
-  for (const t of transports) await t.close!();
+  for (const t of transports) await t.close();
   log(`streams done: ${streams.ok}/${streams.opened}`);
 
   // A few quiet seconds, so the last samples show where memory settles.

@@ -14,9 +14,10 @@ import {
   metadataToHeaders,
   parseOptions,
   RpcError,
+  type ClosableTransport,
   type StreamTransportRequest,
   type StreamTransportResponse,
-  type Transport,
+  type TransportConnectivity,
   transportFailure,
   type TransportRequestBase,
   type UnaryTransportRequest,
@@ -56,6 +57,16 @@ interface Settings {
 }
 
 /**
+ * What `createHttp2Transport` returns: a transport that holds an HTTP/2
+ * session, so `close()` is required (call it when done, or the process keeps
+ * the connection open), and its connectivity is always there for a channel.
+ */
+export interface Http2Transport extends ClosableTransport {
+  /** The transport's session, as a channel watches it. */
+  readonly connectivity: TransportConnectivity;
+}
+
+/**
  * Creates a client transport for native gRPC over HTTP/2 (`node:http2`).
  * Every call shares one session; the session is replaced after GOAWAY or a
  * lost connection, with backoff between failed attempts. Calls that never
@@ -74,7 +85,7 @@ interface Settings {
  * await transport.close();
  * ```
  */
-export function createHttp2Transport(options: Http2TransportOptions): Transport {
+export function createHttp2Transport(options: Http2TransportOptions): Http2Transport {
   const opts = parseOptions(
     "http2 transport",
     http2TransportOptionsSchema,

@@ -23,7 +23,7 @@
  *
  * @module
  */
-export { createHttp2Transport } from "./client-transport.ts";
+export { createHttp2Transport, type Http2Transport } from "./client-transport.ts";
 export type {
   Http2ClientTlsOptions,
   Http2KeepaliveOptions,

@@ -47,6 +47,6 @@ const http2 = createHttp2Transport({ baseUrl: `http://127.0.0.1:${port}` });
 try {
   await callOver("http2", http2);
 } finally {
-  await http2.close?.();
+  await http2.close();
   await server.close();
 }
