@@ -5,7 +5,10 @@
 //
 // Greet answers "<port>"; a name "invalid" fails with INVALID_ARGUMENT; a name
 // "slow:<ms>" answers after that many ms. With --slow_every N, one Greet in N
-// (the Nth, 2Nth, …) also waits --slow_ms: injected slow replies. Countdown
+// (the Nth, 2Nth, …) also waits --slow_ms: injected slow replies; with
+// --slow_seed S as well, each Greet is slow with probability 1/N instead,
+// drawn from a generator seeded with S (backends given different seeds are
+// not slow in lockstep, as their Nth calls are under round_robin). Countdown
 // sends one number every 10 ms and prints "countdown <port>" when it starts.
 // With --log_sessions it prints "session" for every HTTP/2 connection. With
 // --permit_keepalive_ms M the server lets clients PING every M ms, calls
@@ -26,6 +29,20 @@ const slowMs = Number(flags.slow_ms ?? 0);
 let port = 0;
 let greets = 0;
 
+/** A small seeded generator (xorshift32): the same seed, the same draws. */
+function seeded(seed: number): () => number {
+  let x = (seed | 0) || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x1_0000_0000;
+  };
+}
+const draw = flags.slow_seed === undefined ? undefined : seeded(Number(flags.slow_seed) * 7919);
+const slowNow = () =>
+  slowEvery > 0 && (draw === undefined ? greets % slowEvery === 0 : draw() < 1 / slowEvery);
+
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
@@ -44,7 +61,7 @@ const router = createRouter()
       greets++;
       if (req.name === "invalid") throw new RpcError(Code.INVALID_ARGUMENT, "invalid name");
       if (req.name.startsWith("slow:")) await sleep(Number(req.name.slice(5)), ctx.signal);
-      if (slowEvery > 0 && greets % slowEvery === 0) await sleep(slowMs, ctx.signal);
+      if (slowNow()) await sleep(slowMs, ctx.signal);
       return { greeting: String(port) };
     },
     async *countdown(req, ctx) {

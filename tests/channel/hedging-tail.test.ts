@@ -1,5 +1,7 @@
 // Hedged calls cut tail latency: three backend processes, each answering
-// one Greet in 20 after an injected 250 ms; the same sequence of calls with
+// one Greet in 20 (at random, each backend with its own seed: slow replies
+// every 20th call would line up across backends under round_robin, and the
+// hedges would meet slow replies too) after an injected 250 ms; the same sequence of calls with
 // and without a hedging policy (a second attempt to another backend after
 // 20 ms, a third after 40 ms). Prints the percentiles it measured.
 import { after, before, describe, test } from "../support/test.ts";
@@ -19,8 +21,14 @@ function percentile(sorted: number[], p: number): number {
 describe("hedging against injected slow replies", () => {
   let backends: Array<{ child: ChildProcess; port: number }> = [];
   before(async () => {
-    const args = ["--slow_every", "20", "--slow_ms", "250"];
-    backends = await Promise.all([startBackend(args), startBackend(args), startBackend(args)]);
+    const args = (
+      seed: number,
+    ) => ["--slow_every", "20", "--slow_ms", "250", "--slow_seed", `${seed}`];
+    backends = await Promise.all([
+      startBackend(args(1)),
+      startBackend(args(2)),
+      startBackend(args(3)),
+    ]);
   });
   after(async () => {
     await Promise.all(backends.map((b) => stopBackend(b.child)));
