@@ -71,7 +71,6 @@ describe("http2 client: why an attempt failed", () => {
       await server.close();
     }
   });
-
 });
 
 describe("http2 client: connectivity for a channel", () => {

@@ -1,6 +1,7 @@
 import type * as http2 from "node:http2";
 import { setImmediate } from "node:timers";
 import {
+  type ClosableTransport,
   Code,
   type Compression,
   DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
@@ -14,7 +15,6 @@ import {
   metadataToHeaders,
   parseOptions,
   RpcError,
-  type ClosableTransport,
   type StreamTransportRequest,
   type StreamTransportResponse,
   type TransportConnectivity,

@@ -31,7 +31,13 @@ export type {
   Http2TransportOptions,
 } from "./client-options.ts";
 export { createHttp2Server, type Http2Server } from "./server.ts";
-export type { Http2ServerOptions, Http2ServerTlsOptions, ListenOptions } from "./server-options.ts";
+export { createHttp2Handler, type Http2Handler, type Http2HandlerResponse } from "./handler.ts";
+export type {
+  Http2HandlerOptions,
+  Http2ServerOptions,
+  Http2ServerTlsOptions,
+  ListenOptions,
+} from "./server-options.ts";
 export type { GrpcWebHandoff } from "./grpc-web-handoff.ts";
 export type { ServerKeepaliveOptions } from "./connection-policy.ts";
 export { codeFromRstStream } from "./rst-stream-code.ts";

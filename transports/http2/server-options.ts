@@ -1,7 +1,10 @@
+import type { IncomingMessage } from "node:http";
+import type { Http2ServerRequest } from "node:http2";
 import * as z from "zod/mini";
 import { byteLimitOption, durationOption, functionOption } from "../../mod.ts";
 import type { WindowOptions } from "./flow-control.ts";
 import type { GrpcWebHandoff } from "./grpc-web-handoff.ts";
+import type { Http2HandlerResponse } from "./handler.ts";
 import { type ServerKeepaliveOptions, serverKeepaliveSchema } from "./connection-policy.ts";
 
 /** TLS settings of the server; PEM text or bytes. */
@@ -94,6 +97,42 @@ export const http2ServerOptionsSchema = z.strictObject({
   onError: z.optional(functionOption),
   streamWindowBytes: z.optional(byteLimitOption),
   connectionWindowBytes: z.optional(byteLimitOption),
+});
+
+/** Options of `createHttp2Handler`: the per-call limits of {@link Http2ServerOptions}, and a fallback. */
+export interface Http2HandlerOptions {
+  /** Largest request message accepted, in bytes (default 4 MiB): over it is `RESOURCE_EXHAUSTED`. */
+  maxReceiveMessageBytes?: number;
+  /** Largest response message sent, in bytes (default: no limit): over it is `RESOURCE_EXHAUSTED`. */
+  maxSendMessageBytes?: number;
+  /**
+   * The largest request header block, in bytes (default 64 KiB); a larger one
+   * is refused with `RESOURCE_EXHAUSTED`. Your server's own
+   * `settings.maxHeaderListSize` is what clients are told.
+   */
+  maxHeaderListBytes?: number;
+  /** As {@link Http2ServerOptions.sendCompression}. */
+  sendCompression?: "gzip" | "identity";
+  /**
+   * Answers every request that is not native gRPC (other routes, gRPC-Web,
+   * HTTP/1.1 under `allowHTTP1`). Default: HTTP 404.
+   */
+  fallback?: (
+    req: IncomingMessage | Http2ServerRequest,
+    res: Http2HandlerResponse,
+  ) => void;
+  /** As {@link Http2ServerOptions.onError}. Default: logged with `console.error`. */
+  onError?: (error: Error, context: { event: string }) => void;
+}
+
+/** The zod schema of {@link Http2HandlerOptions}. */
+export const http2HandlerOptionsSchema = z.strictObject({
+  maxReceiveMessageBytes: z.optional(byteLimitOption),
+  maxSendMessageBytes: z.optional(byteLimitOption),
+  maxHeaderListBytes: z.optional(byteLimitOption),
+  sendCompression: z.optional(z.enum(["gzip", "identity"])),
+  fallback: z.optional(functionOption),
+  onError: z.optional(functionOption),
 });
 
 /** Options of `Http2Server.listen`. */

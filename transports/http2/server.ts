@@ -1,24 +1,13 @@
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as net from "node:net";
-import type { TLSSocket } from "node:tls";
 import { setImmediate } from "node:timers";
-import {
-  builtinCompressions,
-  Code,
-  DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
-  gzip,
-  identity,
-  parseOptions,
-  type PeerInfo,
-  type Router,
-  RpcError,
-} from "../../mod.ts";
-import { refuseContentType, type RequestRejection, writeRejectionFields } from "../../protocol.ts";
+import { Code, parseOptions, type Router, RpcError } from "../../mod.ts";
+import { refuseContentType, writeRejectionFields } from "../../protocol.ts";
 import { policeConnection, type PolicedConnection } from "./connection-policy.ts";
 import { openConnectionWindow, windowSettings } from "./flow-control.ts";
 import type { GrpcWebHandoff } from "./grpc-web-handoff.ts";
-import { Http2ServerCall, type ServerCallLimits } from "./server-call.ts";
+import { DEFAULT_MAX_HEADER_LIST_BYTES, GrpcStreamServer } from "./handler.ts";
 import {
   type Http2ServerOptions,
   http2ServerOptionsSchema,
@@ -26,7 +15,6 @@ import {
   listenOptionsSchema,
 } from "./server-options.ts";
 import { GRPC_CONTENT_TYPES, isGrpcContentType } from "./content-type.ts";
-import { http2RequestRules, validateRequestHeader } from "./validate-request.ts";
 import { type HeaderFields, headerText } from "./validate-response.ts";
 
 /** A running (or ready to run) gRPC server on `node:http2`. */
@@ -53,37 +41,6 @@ const DENO_MAX_STREAMS_PER_CONNECTION = 50;
 /** The length of the HTTP/2 client preface: less than that by the handshake timeout is an idle connection. */
 const HANDSHAKE_BYTES = 24;
 const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
-
-const sessionPeers = new WeakMap<http2.ServerHttp2Session, PeerInfo>();
-
-const unknownPeer: PeerInfo = { address: "unknown", protocol: "grpc", tls: false };
-
-function peerOf(session: http2.ServerHttp2Session | undefined): PeerInfo {
-  // node:http2 may emit a stream whose session is already gone (a connection
-  // error in the same packet as the request).
-  if (session === undefined) return unknownPeer;
-  let peer = sessionPeers.get(session);
-  if (peer === undefined) {
-    const socket = session.socket as TLSSocket | undefined;
-    const tls = session.encrypted === true;
-    peer = {
-      address: socket?.remoteAddress === undefined
-        ? "unknown"
-        : `${socket.remoteAddress}:${socket.remotePort}`,
-      protocol: "grpc",
-      tls,
-    };
-    if (tls && typeof socket?.getPeerCertificate === "function") {
-      const cert = socket.getPeerCertificate();
-      if (cert !== null && Object.keys(cert).length > 0) {
-        peer.certificate = cert;
-        peer.certificateVerified = socket.authorized === true;
-      }
-    }
-    sessionPeers.set(session, peer);
-  }
-  return peer;
-}
 
 /**
  * Creates a gRPC server on `node:http2` for `router`: cleartext (h2c) or
@@ -112,21 +69,14 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
     http2ServerOptionsSchema,
     options,
   ) as Http2ServerOptions;
-  const limits: ServerCallLimits = {
-    maxReceiveBytes: opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
-    maxSendBytes: opts.maxSendMessageBytes ?? Infinity,
-  };
-  const requestRules = http2RequestRules(
-    builtinCompressions,
-    opts.sendCompression === "gzip" ? gzip : identity,
-  );
+  // The per-stream half, as createHttp2Handler serves it on a user's server.
+  const grpc = new GrpcStreamServer(router, opts);
   const handoff = opts.grpcWeb;
   const settings: http2.Settings = {
     ...windowSettings(opts),
     maxConcurrentStreams: opts.maxConcurrentStreams ?? 1000,
-    maxHeaderListSize: opts.maxHeaderListBytes ?? 64 * 1024,
+    maxHeaderListSize: opts.maxHeaderListBytes ?? DEFAULT_MAX_HEADER_LIST_BYTES,
   };
-  const maxHeaderListBytes = settings.maxHeaderListSize!;
   const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 20_000;
   const policies = new WeakMap<http2.ServerHttp2Session, PolicedConnection>();
   const sessionSockets = new WeakMap<http2.ServerHttp2Session, net.Socket>();
@@ -147,9 +97,8 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
   const maxStreamsPerConnection = opts.maxStreamsPerConnection ??
     (isDeno ? DENO_MAX_STREAMS_PER_CONNECTION : Infinity);
   const streamCounts = new WeakMap<http2.ServerHttp2Session, number>();
-  const calls = new Set<Http2ServerCall>();
+  const calls = grpc.calls;
   const sockets = new Set<net.Socket>();
-  const onCallDone = (call: Http2ServerCall) => calls.delete(call);
   const reportError = opts.onError ?? defaultOnError;
   /** Runs one event handler; what it throws is reported, never thrown to the process. */
   const guarded = <A extends unknown[]>(
@@ -229,20 +178,8 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
     // packet as the request) has no one left to answer.
     const session = stream.session as http2.ServerHttp2Session | undefined;
     if (stream.destroyed || session === undefined) return;
-    const headerBytes = headerListSize(rawHeaders);
-    if (headerBytes > maxHeaderListBytes) {
-      // Clients are told the limit in SETTINGS; one that ignores it is refused
-      // here, as gRPC's C core does.
-      reject(stream, {
-        httpStatus: 200,
-        error: new RpcError(
-          Code.RESOURCE_EXHAUSTED,
-          `request header list of ${headerBytes} bytes exceeds the limit of ${maxHeaderListBytes} bytes`,
-        ),
-        headers: {},
-      });
-      return;
-    }
+    // Clients are told the limit in SETTINGS; one that ignores it is refused.
+    if (grpc.refuseHeaderList(stream, rawHeaders)) return;
     const policy = policies.get(session);
     if (policy !== undefined) {
       policy.callStarted();
@@ -258,21 +195,7 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
       handOff(handoff, stream, headers, rawHeaders);
       return;
     }
-    const head = validateRequestHeader(headers, requestRules);
-    if ("httpStatus" in head) {
-      reject(stream, head);
-      return;
-    }
-    const call = new Http2ServerCall(
-      stream,
-      head,
-      headers,
-      peerOf(stream.session as http2.ServerHttp2Session),
-      limits,
-      onCallDone,
-    );
-    calls.add(call);
-    router.handle(headerText(headers, ":path") ?? "", call);
+    grpc.serve(stream, headers);
   }
   if (handoff !== undefined) {
     // HTTP/1.1 requests (TLS with ALPN http/1.1) arrive as "request"; adding
@@ -402,7 +325,7 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
         }, 10);
         const timer = setTimeout(() => {
           const reason = new RpcError(Code.CANCELLED, "the server is shutting down");
-          for (const call of calls) call.cancel(reason);
+          grpc.cancelAll(reason);
           for (const session of sessions) session.destroy();
           stop();
         }, graceMs);
@@ -414,30 +337,8 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
   return server;
 }
 
-/** The size of a header list as HTTP/2 counts it: name + value + 32 per field. */
-function headerListSize(rawHeaders: string[] | undefined): number {
-  if (rawHeaders === undefined) return 0;
-  let size = 0;
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    size += rawHeaders[i].length + rawHeaders[i + 1].length + 32;
-  }
-  return size;
-}
-
 function defaultOnError(error: Error, context: { event: string }): void {
   console.error(`wirecall http2 server: unexpected error in ${context.event} handling:`, error);
-}
-
-/** Answers a refused request: its HTTP status with the mapped gRPC status, trailers-only. */
-function reject(stream: http2.ServerHttp2Stream, rejection: RequestRejection): void {
-  const fields: Record<string, string | string[] | number> = {
-    ":status": rejection.httpStatus,
-    "content-type": "application/grpc",
-  };
-  writeRejectionFields(rejection, (k, v) => (fields[k] = v));
-  stream.respond(fields, { endStream: true });
-  // Whatever the client sends is dropped.
-  stream.resume();
 }
 
 function handOff(
