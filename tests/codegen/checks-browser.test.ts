@@ -1,5 +1,6 @@
-// The contract checks run in browsers: checkBreaking and lint bundle for the
-// browser platform with no Node built-in, and run in the bundle.
+// The contract checks run in browsers: wirecall-codegen/checks (checkBreaking,
+// lint, compile) bundles for the browser platform with no Node built-in, and
+// runs in the bundle.
 import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 
@@ -13,9 +14,8 @@ describe("checkBreaking and lint in a browser bundle", () => {
     async () => {
       const out = buildSync({
         stdin: {
-          contents: `export { checkBreaking } from "./codegen/checks/breaking.ts";
-export { lint } from "./codegen/checks/lint.ts";
-export { compile } from "./codegen/compile.ts";`,
+          // The entry users import: wirecall-codegen/checks.
+          contents: `export { checkBreaking, compile, lint } from "./codegen/checks/mod.ts";`,
           resolveDir: repoRoot,
           loader: "ts",
         },

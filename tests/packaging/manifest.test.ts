@@ -181,6 +181,23 @@ describe("the wirecall package manifest", () => {
     }
   });
 
+  test("every export of the codegen package is built from a source its build includes", () => {
+    const build = readJson<{ include: string[] }>("codegen", "tsconfig.build.json");
+    const exports = (codegenPkg.exports ?? {}) as Record<string, Record<string, string>>;
+    assert.ok(exports["./checks"], "wirecall-codegen/checks: the browser-safe entry");
+    for (const [subpath, { types, default: js }] of Object.entries(exports)) {
+      assert.match(js, /^\.\/dist\/codegen\/.+\.js$/, subpath);
+      assert.equal(types, js.replace(/\.js$/, ".d.ts"), subpath);
+      // dist/codegen/x.js comes from codegen/x.ts (codegen/tsconfig.build.json's rootDir is "..").
+      const source = js.replace(/^\.\/dist\/codegen\//, "").replace(/\.js$/, ".ts");
+      assert.ok(existsSync(join(repoRoot, "codegen", source)), `${subpath}: codegen/${source}`);
+      assert.ok(
+        build.include.includes(source) || (!source.includes("/") && build.include.includes("*.ts")),
+        `${subpath}: codegen/${source} is not in codegen/tsconfig.build.json's include`,
+      );
+    }
+  });
+
   test("the codegen package ships its built JavaScript and names files that the build makes", () => {
     assert.deepEqual(codegenPkg.files, ["dist/"]);
     for (const bin of Object.values(codegenPkg.bin ?? {})) assert.match(bin, /^\.\/dist\/.+\.js$/);
