@@ -4,6 +4,7 @@ import * as net from "node:net";
 import { setImmediate } from "node:timers";
 import { Code, parseOptions, type Router, RpcError } from "../../mod.ts";
 import { refuseContentType, writeRejectionFields } from "../../protocol.ts";
+import { socketForHttp2 } from "./bun-http2-workarounds.ts";
 import { policeConnection, type PolicedConnection } from "./connection-policy.ts";
 import { openConnectionWindow, windowSettings } from "./flow-control.ts";
 import type { GrpcWebHandoff } from "./grpc-web-handoff.ts";
@@ -267,10 +268,10 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
           socket.pause();
           const isH2 = chunk.length >= 3 && chunk[0] === 0x50 && chunk[1] === 0x52 &&
             chunk[2] === 0x49;
-          socket.unshift(chunk);
           if (isH2) {
-            h2.emit("connection", socket);
+            h2.emit("connection", socketForHttp2(socket, chunk));
           } else {
+            socket.unshift(chunk);
             http1!.emit("connection", socket);
             socket.resume();
           }
