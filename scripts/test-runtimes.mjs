@@ -3,13 +3,16 @@
 // npm package `bun`), workerd (from the npm package `workerd`, driven from
 // Node) and Chromium (Debian's package, driven by playwright-core from Node).
 // Each prints its own counts. Node runs the built suites from dist/, which
-// scripts/test.mjs has just built.
+// scripts/test.mjs has just built. The Bun suite's native gRPC pairings run
+// their grpc-js, Connect and wirecall peers under Node 26 from source
+// (WIRECALL_PEER_NODE), or the PATH's Node on dist/ when Node 26 is missing.
 //
 // Filters: `node scripts/test.mjs runtimes` runs all three; add `bun`,
 // `workerd` or `chromium` to run only those.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { ensureNode26 } from "./node26.mjs";
 import { NODE_TEST_ARGS, parseBunCounts, parseNodeCounts, runSuite } from "./suite-runner.mjs";
 
 /** How long one runtime's suite may run before it counts as failed. */
@@ -78,6 +81,8 @@ export async function runRuntimeSuites({ root, only = [] }) {
 
   if (want("bun")) {
     ensureNpmBinary(root, "bun", bin("bun"));
+    const node26 = ensureNode26(root);
+    if (node26 !== undefined) process.env.WIRECALL_PEER_NODE = node26;
     results.push(runSuite(
       root,
       "bun",
@@ -87,6 +92,7 @@ export async function runRuntimeSuites({ root, only = [] }) {
         "--conditions=wirecall-source",
         "./tests/bun/bun-serve.suite.ts",
         "./tests/bun/auth.suite.ts",
+        "./tests/bun/native-grpc.suite.ts",
       ],
       parseBunCounts,
       SUITE_TIMEOUT_MS,
