@@ -1,8 +1,12 @@
 /**
  * wirecall: contract-first gRPC for TypeScript. This module is the
- * transport-agnostic core: status and errors, metadata, deadlines, framing,
- * compression, codecs, interceptors, the typed client and the router.
- * Transports live in `wirecall/transports/*`.
+ * transport-agnostic core: status and errors (with details), metadata, codecs,
+ * compression, interceptors, the typed client and the router, channels,
+ * health and reflection, auth, logging and metrics.
+ * Transports live in `wirecall/transports/*`. This entry lists what
+ * application code writes against; the pieces transports are built from
+ * (framing, head checks, the deadline, trailer encoding, option schemas, the
+ * transport request types) are in `wirecall/protocol`, for transport authors.
  *
  * @example
  * ```ts
@@ -14,14 +18,6 @@
  */
 export { Code, codeName, isCode } from "./src/code.ts";
 export { type ErrorDetailInit, RpcError, type RpcErrorOptions } from "./src/rpc-error.ts";
-export { codeFromHttpStatus, httpStatusFromCode } from "./src/http-status.ts";
-export { decodeGrpcMessage, encodeGrpcMessage } from "./src/grpc-message.ts";
-export {
-  decodeStatusDetails,
-  encodeStatusDetails,
-  type StatusDetails,
-} from "./src/status-details.ts";
-export { parseStatusCode, readTrailerStatus, writeTrailerFields } from "./src/trailer-status.ts";
 export {
   type ErrorDetails,
   type ErrorDetailsInit,
@@ -54,17 +50,7 @@ export {
   type RetryInfo,
   RetryInfoSchema,
 } from "./src/gen/google/rpc/error_details_pb.ts";
-export { decodeBase64, encodeBase64 } from "./src/base64.ts";
-export { copyBytes } from "./src/byte-pool.ts";
-export {
-  isReservedHeader,
-  Metadata,
-  metadataFromHeaders,
-  type MetadataInit,
-  metadataToHeaders,
-  type MetadataValue,
-} from "./src/metadata.ts";
-export { formatGrpcTimeout, parseGrpcTimeout } from "./src/grpc-timeout.ts";
+export { Metadata, type MetadataInit, type MetadataValue } from "./src/metadata.ts";
 export { type Clock, ManualClock, systemClock } from "./src/clock.ts";
 export {
   type Codec,
@@ -74,43 +60,10 @@ export {
   type JsonCodecOptions,
   protobufCodec,
 } from "./src/codec.ts";
-export {
-  decodeEnvelopes,
-  DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
-  encodeEnvelope,
-  type Envelope,
-  EnvelopeDecoder,
-  FLAG_COMPRESSED,
-  FLAG_TRAILER,
-  writeEnvelopeHeader,
-} from "./src/envelope.ts";
-export {
-  builtinCompressions,
-  type Compression,
-  compressionFor,
-  compressionsNamed,
-  gzip,
-  identity,
-  negotiateResponseEncoding,
-  parseAcceptEncoding,
-} from "./src/compression.ts";
-export {
-  carryMessageCompression,
-  markReceivedCompressed,
-  messageCompression,
-  withMessageCompression,
-} from "./src/message-compression.ts";
+export { builtinCompressions, type Compression, gzip, identity } from "./src/compression.ts";
+export { messageCompression, withMessageCompression } from "./src/message-compression.ts";
 export { type MethodInfo, methodInfo, type MethodKind } from "./src/method.ts";
-export type {
-  ClosableTransport,
-  StreamTransportRequest,
-  StreamTransportResponse,
-  Transport,
-  TransportConnectivity,
-  TransportRequestBase,
-  UnaryTransportRequest,
-  UnaryTransportResponse,
-} from "./src/transport.ts";
+export type { ClosableTransport, Transport, TransportConnectivity } from "./src/transport.ts";
 export type { HandlerContext, PeerInfo } from "./src/handler-context.ts";
 export {
   currentHandlerContext,
@@ -119,7 +72,6 @@ export {
   setHandlerContextStorage,
 } from "./src/async-context.ts";
 export {
-  applyInterceptors,
   type ClientInterceptor,
   type ClientNext,
   type ClientRequest,
@@ -130,7 +82,6 @@ export {
   type ServerRequest,
   type ServerResponse,
 } from "./src/interceptor.ts";
-export { CallScope } from "./src/call-scope.ts";
 export {
   type CallLogEntry,
   type CallLogger,
@@ -166,7 +117,7 @@ export {
   type JwtVerifier,
   type JwtVerifierOptions,
 } from "./src/jwt-verifier.ts";
-export { type CallStats, newCallStats } from "./src/call-stats.ts";
+export { type CallStats } from "./src/call-stats.ts";
 export { type CallEndListener, watchClientCall, watchServerCall } from "./src/call-outcome.ts";
 export {
   type CircuitBreaker,
@@ -175,7 +126,6 @@ export {
   type CircuitStateChange,
   createCircuitBreaker,
 } from "./src/circuit-breaker.ts";
-export { Deadline, type DeadlineSources } from "./src/deadline.ts";
 export {
   type BiDiStreamingFn,
   type CallOptions,
@@ -192,7 +142,6 @@ export {
   type ClientStreamingImpl,
   createRouter,
   type MaybePromise,
-  type RouteEntry,
   type Router,
   type RouterOptions,
   type ServerStreamingImpl,
@@ -200,16 +149,6 @@ export {
   type ServiceOptions,
   type UnaryImpl,
 } from "./src/router.ts";
-export type { ServerCallIO } from "./src/server-call.ts";
-export {
-  byteLimitOption,
-  clockOption,
-  durationOption,
-  functionOption,
-  parseOptions,
-} from "./src/options.ts";
-export { MessageQueue } from "./src/message-queue.ts";
-export { readSingleMessage, singleMessageStream } from "./src/single-message.ts";
 export {
   HealthRegistry,
   HealthService,
@@ -221,11 +160,6 @@ export {
   AttemptFailure,
   type AttemptFailureKind,
   attemptFailureOf,
-  describeFetchError,
-  fetchFailureKind,
-  isConnectionFailure,
-  mayHaveBeenProcessed,
-  transportFailure,
 } from "./src/attempt-failure.ts";
 export {
   type Channel,

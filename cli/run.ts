@@ -7,15 +7,8 @@ import {
   type Message,
   toJson,
 } from "@bufbuild/protobuf";
-import {
-  type CallOptions,
-  Code,
-  codeName,
-  createClient,
-  decodeBase64,
-  Metadata,
-  RpcError,
-} from "../mod.ts";
+import { type CallOptions, Code, codeName, createClient, Metadata, RpcError } from "../mod.ts";
+import { decodeBase64 } from "../protocol.ts";
 import { Health } from "../src/gen/grpc/health/v1/health_pb.ts";
 import { type CliArgs, parseArgs, usage, UsageError } from "./args.ts";
 import { CliFailure } from "./cli-failure.ts";

@@ -15,22 +15,24 @@ import {
   type UnaryResponse,
 } from "@connectrpc/connect";
 import {
-  CallScope,
   type Clock,
   Code,
   type Codec,
   codecFor,
   type CodecFormat,
   type Metadata,
-  metadataFromHeaders,
-  metadataToHeaders,
   methodInfo,
   RpcError,
-  type StreamTransportResponse,
   systemClock,
   toMessage,
   type Transport,
 } from "../mod.ts";
+import {
+  CallScope,
+  metadataFromHeaders,
+  metadataToHeaders,
+  type StreamTransportResponse,
+} from "../protocol.ts";
 
 /** Options of {@link toConnectTransport}. */
 export interface ConnectBridgeOptions {

@@ -25,13 +25,13 @@ import {
   GRPC_LATENCY_BUCKETS,
   type HandlerContext,
   type MethodInfo,
-  parseOptions,
   type RpcError,
   type ServerInterceptor,
   systemClock,
   watchClientCall,
   watchServerCall,
 } from "../mod.ts";
+import { parseOptions } from "../protocol.ts";
 import { clockOption } from "../src/options.ts";
 import { metadataGetter, metadataSetter, w3cTraceContextPropagator } from "./trace-context.ts";
 

@@ -57,7 +57,8 @@ export class AttemptFailure extends Error {
  *
  * @example
  * ```ts
- * import { attemptFailureOf, transportFailure } from "wirecall";
+ * import { attemptFailureOf } from "wirecall";
+ * import { transportFailure } from "wirecall/protocol";
  * const e = transportFailure("unprocessed", "the server refused the stream (REFUSED_STREAM)");
  * attemptFailureOf(e); // "unprocessed"
  * ```
@@ -124,7 +125,7 @@ const tlsCode = /^(?:ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_
  *
  * @example
  * ```ts
- * import { fetchFailureKind } from "wirecall";
+ * import { fetchFailureKind } from "wirecall/protocol";
  * fetchFailureKind(new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } })); // "refused"
  * ```
  */
@@ -157,7 +158,7 @@ export function fetchFailureKind(error: unknown): AttemptFailureKind {
  *
  * @example
  * ```ts
- * import { describeFetchError } from "wirecall";
+ * import { describeFetchError } from "wirecall/protocol";
  * describeFetchError(new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } })); // "fetch failed (ECONNREFUSED)"
  * ```
  */

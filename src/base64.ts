@@ -10,7 +10,7 @@ lookup["_".charCodeAt(0)] = 63;
  *
  * @example
  * ```ts
- * import { encodeBase64 } from "wirecall";
+ * import { encodeBase64 } from "wirecall/protocol";
  * encodeBase64(new Uint8Array([1, 2, 3])); // "AQID"
  * ```
  */
@@ -39,7 +39,7 @@ export function encodeBase64(bytes: Uint8Array): string {
  *
  * @example
  * ```ts
- * import { decodeBase64 } from "wirecall";
+ * import { decodeBase64 } from "wirecall/protocol";
  * decodeBase64("AQI"); // Uint8Array [1, 2]
  * ```
  */

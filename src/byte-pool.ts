@@ -17,7 +17,7 @@ let offset = 0;
  *
  * @example
  * ```ts
- * import { copyBytes } from "wirecall";
+ * import { copyBytes } from "wirecall/protocol";
  * const copy = copyBytes(new Uint8Array([1, 2, 3])); // Uint8Array [1, 2, 3]
  * ```
  */

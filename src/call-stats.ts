@@ -33,7 +33,7 @@ export interface CallStats {
  *
  * @example
  * ```ts
- * import { newCallStats } from "wirecall";
+ * import { newCallStats } from "wirecall/protocol";
  * newCallStats().sentMessages; // 0
  * ```
  */

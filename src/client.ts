@@ -110,6 +110,72 @@ const callOptionsSchema = z.strictObject({
   ),
 });
 
+/**
+ * The cheap check run on every call's options: true when `o` is a plain
+ * object whose fields are all known and well typed — never for anything the
+ * schema refuses. Only when it says no does the zod schema run, to word the
+ * error (or accept what this check is too strict for).
+ */
+const callOptionKeys: Record<string, true> = {
+  signal: true,
+  timeoutMs: true,
+  deadline: true,
+  metadata: true,
+  onHeader: true,
+  onTrailer: true,
+  compression: true,
+  parent: true,
+};
+
+function callOptionsLookValid(o: object): boolean {
+  const proto = Object.getPrototypeOf(o);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const r = o as Record<string, unknown>;
+  for (const key in r) {
+    const v = r[key];
+    if (v === undefined) {
+      if (!(key in callOptionKeys)) return false;
+      continue;
+    }
+    switch (key) {
+      case "signal":
+        if (typeof AbortSignal === "undefined" || !(v instanceof AbortSignal)) return false;
+        break;
+      case "timeoutMs":
+        if (typeof v !== "number" || !Number.isFinite(v) || v < 0) return false;
+        break;
+      case "deadline":
+        if (
+          typeof v === "number" ? !Number.isFinite(v) : !(v instanceof Date) || isNaN(v.getTime())
+        ) {
+          return false;
+        }
+        break;
+      case "metadata":
+        if (typeof v !== "object" || v === null) return false;
+        break;
+      case "onHeader":
+      case "onTrailer":
+        if (typeof v !== "function") return false;
+        break;
+      case "compression":
+        if (v !== "gzip" && v !== "identity") return false;
+        break;
+      case "parent":
+        if (v !== null && typeof v !== "object") return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Validates a call's options: the cheap check first, the schema only when it fails. */
+function checkCallOptions(callOptions: CallOptions): void {
+  if (!callOptionsLookValid(callOptions)) parseOptions("call", callOptionsSchema, callOptions);
+}
+
 /** A unary method on a client. */
 export type UnaryFn<I extends DescMessage, O extends DescMessage> = (
   request: MessageInitShape<I>,
@@ -325,7 +391,7 @@ export function createClient<S extends DescService>(
     request: unknown,
     callOptions: CallOptions | undefined,
   ): Promise<Message> {
-    if (callOptions !== undefined) parseOptions("call", callOptionsSchema, callOptions);
+    if (callOptions !== undefined) checkCallOptions(callOptions);
     const scope = openScope(callOptions);
     try {
       if (scope.signal.aborted) throw scope.signal.reason;
@@ -348,7 +414,7 @@ export function createClient<S extends DescService>(
     request: unknown,
     callOptions: CallOptions | undefined,
   ): AsyncGenerator<Message> {
-    if (callOptions !== undefined) parseOptions("call", callOptionsSchema, callOptions);
+    if (callOptions !== undefined) checkCallOptions(callOptions);
     const scope = openScope(callOptions);
     let finished = false;
     try {

@@ -126,7 +126,7 @@ export const builtinCompressions: ReadonlyMap<string, Compression> = new Map([
  *
  * @example
  * ```ts
- * import { parseAcceptEncoding } from "wirecall";
+ * import { parseAcceptEncoding } from "wirecall/protocol";
  * parseAcceptEncoding("gzip, identity"); // ["gzip", "identity"]
  * ```
  */
@@ -142,7 +142,8 @@ export function parseAcceptEncoding(header: string | null | undefined): string[]
  *
  * @example
  * ```ts
- * import { builtinCompressions, negotiateResponseEncoding } from "wirecall";
+ * import { builtinCompressions } from "wirecall";
+ * import { negotiateResponseEncoding } from "wirecall/protocol";
  * negotiateResponseEncoding("identity", "gzip", builtinCompressions).name; // "gzip"
  * ```
  */
@@ -186,7 +187,7 @@ export function compressionFor(
  *
  * @example
  * ```ts
- * import { compressionsNamed } from "wirecall";
+ * import { compressionsNamed } from "wirecall/protocol";
  * [...compressionsNamed(["gzip", "identity"]).keys()].join(","); // "gzip,identity"
  * ```
  */

@@ -42,7 +42,7 @@ export function messageTooLarge(what: string, bytes: number, limit: number): Rpc
  *
  * @example
  * ```ts
- * import { encodeEnvelope } from "wirecall";
+ * import { encodeEnvelope } from "wirecall/protocol";
  * encodeEnvelope(0, new Uint8Array([8, 1])); // [0, 0, 0, 0, 2, 8, 1]
  * ```
  */
@@ -147,7 +147,7 @@ export function writeEnvelopeHeader(
  *
  * @example
  * ```ts
- * import { EnvelopeDecoder } from "wirecall";
+ * import { EnvelopeDecoder } from "wirecall/protocol";
  * const decoder = new EnvelopeDecoder();
  * decoder.push(new Uint8Array([0, 0, 0, 0, 1]));
  * decoder.push(new Uint8Array([42])); // [{ flags: 0, data: [42] }]

@@ -11,7 +11,7 @@ const decoder = new TextDecoder("utf-8", { fatal: false });
  *
  * @example
  * ```ts
- * import { encodeGrpcMessage } from "wirecall";
+ * import { encodeGrpcMessage } from "wirecall/protocol";
  * encodeGrpcMessage("50% off ☺"); // "50%25 off %E2%98%BA"
  * ```
  */
@@ -54,7 +54,7 @@ function hexValue(c: number): number {
  *
  * @example
  * ```ts
- * import { decodeGrpcMessage } from "wirecall";
+ * import { decodeGrpcMessage } from "wirecall/protocol";
  * decodeGrpcMessage("50%25 off %E2%98%BA"); // "50% off ☺"
  * ```
  */

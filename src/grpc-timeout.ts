@@ -14,7 +14,7 @@ const unitMs: Record<string, number> = {
  *
  * @example
  * ```ts
- * import { parseGrpcTimeout } from "wirecall";
+ * import { parseGrpcTimeout } from "wirecall/protocol";
  * parseGrpcTimeout("1500m"); // 1500
  * parseGrpcTimeout("2S"); // 2000
  * parseGrpcTimeout("123456789S"); // undefined: more than 8 digits
@@ -41,7 +41,7 @@ export function parseGrpcTimeout(value: string): number | undefined {
  *
  * @example
  * ```ts
- * import { formatGrpcTimeout } from "wirecall";
+ * import { formatGrpcTimeout } from "wirecall/protocol";
  * formatGrpcTimeout(250); // "250000u"
  * formatGrpcTimeout(3_600_000_000); // "1000H"
  * ```

@@ -6,7 +6,8 @@ import { Code } from "./code.ts";
  *
  * @example
  * ```ts
- * import { codeFromHttpStatus, Code } from "wirecall";
+ * import { Code } from "wirecall";
+ * import { codeFromHttpStatus } from "wirecall/protocol";
  * codeFromHttpStatus(503) === Code.UNAVAILABLE; // true
  * ```
  */
@@ -39,7 +40,8 @@ export function codeFromHttpStatus(status: number): Code {
  *
  * @example
  * ```ts
- * import { Code, httpStatusFromCode } from "wirecall";
+ * import { Code } from "wirecall";
+ * import { httpStatusFromCode } from "wirecall/protocol";
  * httpStatusFromCode(Code.NOT_FOUND); // 404
  * ```
  */

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { MessageQueue } from "wirecall";
+ * import { MessageQueue } from "wirecall/protocol";
  * const q = new MessageQueue<number>();
  * q.push(1);
  * q.close();

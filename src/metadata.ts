@@ -43,7 +43,7 @@ const applicationGrpcKeys = new Set(["grpc-previous-rpc-attempts", "grpc-retry-p
  *
  * @example
  * ```ts
- * import { isReservedHeader } from "wirecall";
+ * import { isReservedHeader } from "wirecall/protocol";
  * isReservedHeader("grpc-timeout"); // true
  * isReservedHeader("x-request-id"); // false
  * ```
@@ -222,7 +222,7 @@ export class Metadata implements Iterable<[string, MetadataValue]> {
  *
  * @example
  * ```ts
- * import { metadataFromHeaders } from "wirecall";
+ * import { metadataFromHeaders } from "wirecall/protocol";
  * metadataFromHeaders([["x-a", "1"], ["grpc-status", "0"]]).has("grpc-status"); // false
  * ```
  */
@@ -258,7 +258,8 @@ export function metadataFromHeaders(
  *
  * @example
  * ```ts
- * import { Metadata, metadataToHeaders } from "wirecall";
+ * import { Metadata } from "wirecall";
+ * import { metadataToHeaders } from "wirecall/protocol";
  * const h = new Headers();
  * metadataToHeaders(new Metadata({ "x-a": "1" }), (k, v) => h.append(k, v));
  * ```

@@ -63,7 +63,7 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
  * @example
  * ```ts
  * import * as z from "zod/mini";
- * import { parseOptions } from "wirecall";
+ * import { parseOptions } from "wirecall/protocol";
  * parseOptions("client", z.object({ timeoutMs: z.optional(z.number()) }), { timeoutMs: "1s" });
  * // throws: invalid client option "timeoutMs": expected number, got string
  * ```

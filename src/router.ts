@@ -106,14 +106,11 @@ const serviceOptionsSchema = z.strictObject({
 });
 
 /** A registered method, ready to serve. */
-export interface RouteEntry {
+interface Route {
   /** The method. */
   readonly info: MethodInfo;
   /** Its schema. */
   readonly desc: DescMethod;
-}
-
-interface Route extends RouteEntry {
   codecs: Record<string, { input: Codec<Message>; output: Codec<Message> }>;
   next: ServerNext;
   /** Counted against `maxConcurrentCalls`. */
@@ -131,8 +128,6 @@ export interface Router {
     impl: Partial<ServiceImpl<S>>,
     options?: ServiceOptions,
   ): Router;
-  /** Finds a method by its `:path`. */
-  lookup(path: string): RouteEntry | undefined;
   /** Serves one call. Never rejects: every failure becomes a status. */
   handle(path: string, io: ServerCallIO): Promise<void>;
   /** The registered services, for reflection and health. */
@@ -196,7 +191,6 @@ export function createRouter(options?: RouterOptions): Router {
       }
       return router;
     },
-    lookup: (path) => routes.get(path),
     handle(path, io) {
       const route = routes.get(path);
       if (route === undefined) {

@@ -1,4 +1,3 @@
-import type { Clock } from "./clock.ts";
 import type { PeerInfo } from "./handler-context.ts";
 import type { Metadata } from "./metadata.ts";
 import type { RpcError } from "./rpc-error.ts";
@@ -48,10 +47,4 @@ export interface ServerCallIO {
    * trailers-only, with `header` and the status in one block.
    */
   end(error: RpcError | undefined, trailer: Metadata, header: Metadata | undefined): void;
-}
-
-/** Options shared by server transports that run a router. */
-export interface ServerCallDefaults {
-  /** The clock deadlines are measured on. */
-  clock: Clock;
 }

@@ -17,7 +17,7 @@ export interface StatusDetails {
  *
  * @example
  * ```ts
- * import { encodeStatusDetails } from "wirecall";
+ * import { encodeStatusDetails } from "wirecall/protocol";
  * const bytes = encodeStatusDetails({ code: 5, message: "gone", details: [] });
  * ```
  */
@@ -31,7 +31,7 @@ export function encodeStatusDetails(status: StatusDetails): Uint8Array {
  *
  * @example
  * ```ts
- * import { decodeStatusDetails, encodeStatusDetails } from "wirecall";
+ * import { decodeStatusDetails, encodeStatusDetails } from "wirecall/protocol";
  * decodeStatusDetails(encodeStatusDetails({ code: 5, message: "gone", details: [] }))?.code; // 5
  * ```
  */

@@ -13,7 +13,8 @@ import { decodeStatusDetails, encodeStatusDetails } from "./status-details.ts";
  *
  * @example
  * ```ts
- * import { Metadata, writeTrailerFields } from "wirecall";
+ * import { Metadata } from "wirecall";
+ * import { writeTrailerFields } from "wirecall/protocol";
  * const fields: string[] = [];
  * writeTrailerFields(undefined, new Metadata(), (k, v) => fields.push(`${k}: ${v}`));
  * fields; // ["grpc-status: 0"]
@@ -54,7 +55,7 @@ export function writeTrailerFields(
  *
  * @example
  * ```ts
- * import { readTrailerStatus } from "wirecall";
+ * import { readTrailerStatus } from "wirecall/protocol";
  * const t = new Map([["grpc-status", "5"], ["grpc-message", "gone"]]);
  * readTrailerStatus((k) => t.get(k), t)?.code; // 5
  * ```

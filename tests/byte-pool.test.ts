@@ -1,6 +1,6 @@
 import { describe, test } from "./support/test.ts";
 import assert from "node:assert/strict";
-import { copyBytes } from "wirecall";
+import { copyBytes } from "wirecall/protocol";
 
 describe("copyBytes (pooled copies)", () => {
   test("a copy has the same bytes as its source", () => {

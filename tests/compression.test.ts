@@ -1,15 +1,7 @@
 import { describe, test } from "./support/test.ts";
 import assert from "node:assert/strict";
-import {
-  builtinCompressions,
-  Code,
-  compressionFor,
-  gzip,
-  identity,
-  negotiateResponseEncoding,
-  parseAcceptEncoding,
-  RpcError,
-} from "wirecall";
+import { builtinCompressions, Code, gzip, identity, RpcError } from "wirecall";
+import { compressionFor, negotiateResponseEncoding, parseAcceptEncoding } from "wirecall/protocol";
 
 const isCode = (code: number) => (e: unknown) => e instanceof RpcError && e.code === code;
 

@@ -1,15 +1,7 @@
 import { describe, test } from "./support/test.ts";
 import assert from "node:assert/strict";
-import {
-  Code,
-  createRouter,
-  Deadline,
-  type HandlerContext,
-  ManualClock,
-  Metadata,
-  RpcError,
-  type ServerCallIO,
-} from "wirecall";
+import { Code, createRouter, type HandlerContext, ManualClock, Metadata, RpcError } from "wirecall";
+import { Deadline, type ServerCallIO } from "wirecall/protocol";
 import { DemoService } from "../protos/gen/wirecall/demo/v1/demo_pb.ts";
 
 const cancelled = () => new RpcError(Code.CANCELLED, "the client cancelled the call");

@@ -6,14 +6,13 @@ import {
   BadRequestSchema,
   Code,
   createClient,
-  decodeStatusDetails,
-  encodeStatusDetails,
   type ErrorDetailsInit,
   LocalizedMessageSchema,
   packErrorDetails,
   readErrorDetails,
   RpcError,
 } from "wirecall";
+import { decodeStatusDetails, encodeStatusDetails } from "wirecall/protocol";
 import { createLoopbackTransport } from "wirecall/transports/loopback";
 import { DemoService } from "../protos/gen/wirecall/demo/v1/demo_pb.ts";
 import { demoRouter, rejection } from "./support/demo-router.ts";

@@ -1,6 +1,6 @@
 import { describe, test } from "./support/test.ts";
 import assert from "node:assert/strict";
-import { formatGrpcTimeout, parseGrpcTimeout } from "wirecall";
+import { formatGrpcTimeout, parseGrpcTimeout } from "wirecall/protocol";
 
 describe("grpc-timeout", () => {
   test("parses every unit into milliseconds", () => {

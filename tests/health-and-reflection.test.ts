@@ -9,9 +9,9 @@ import {
   createClient,
   HealthRegistry,
   HealthService,
-  MessageQueue,
   ServingStatus,
 } from "wirecall";
+import { MessageQueue } from "wirecall/protocol";
 import { createLoopbackTransport } from "wirecall/transports/loopback";
 import {
   ServerReflection,

@@ -1,12 +1,12 @@
 import { describe, test } from "./support/test.ts";
 import assert from "node:assert/strict";
+import { Metadata } from "wirecall";
 import {
   decodeBase64,
   encodeBase64,
-  Metadata,
   metadataFromHeaders,
   metadataToHeaders,
-} from "wirecall";
+} from "wirecall/protocol";
 
 describe("metadata", () => {
   test("keeps values in order, several per key, with keys lower-cased", () => {

@@ -52,4 +52,44 @@ describe("options are validated", () => {
       badOption(/invalid call option "timeoutMs"/),
     );
   });
+
+  test("call options: the per-call cheap check lets valid ones through and the schema words the rest", async () => {
+    const router = createRouter().service(DemoService, { greet: (r) => ({ greeting: r.name }) });
+    const client = createClient(DemoService, createLoopbackTransport(router));
+    const headers: unknown[] = [];
+    const res = await client.greet({ name: "ok" }, {
+      signal: new AbortController().signal,
+      timeoutMs: 5_000,
+      deadline: new Date(Date.now() + 10_000),
+      metadata: { "x-a": "1" },
+      onHeader: (h) => headers.push(h),
+      onTrailer: () => {},
+      compression: "identity",
+      parent: null,
+    });
+    // An explicit undefined is as good as absent; an unknown key is not, even undefined.
+    assert.equal((await client.greet({ name: "u" }, { timeoutMs: undefined })).greeting, "u");
+    await assert.rejects(
+      client.greet({}, { tiemoutMs: undefined } as never),
+      badOption(/invalid call options?/),
+    );
+    assert.equal(res.greeting, "ok");
+    assert.equal(headers.length, 1);
+    await assert.rejects(
+      client.greet({}, { timeoutMs: Number.NaN }),
+      badOption(/invalid call option "timeoutMs"/),
+    );
+    await assert.rejects(
+      client.greet({}, { deadline: new Date(Number.NaN) }),
+      badOption(/invalid call option "deadline"/),
+    );
+    await assert.rejects(
+      client.greet({}, { compression: "br" as "gzip" }),
+      badOption(/invalid call option "compression"/),
+    );
+    await assert.rejects(
+      client.greet({}, { tiemoutMs: 5 } as never),
+      badOption(/invalid call options?/),
+    );
+  });
 });

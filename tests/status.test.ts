@@ -1,19 +1,16 @@
 import { describe, test } from "./support/test.ts";
 import assert from "node:assert/strict";
+import { Code, codeName, Metadata, RpcError } from "wirecall";
 import {
-  Code,
   codeFromHttpStatus,
-  codeName,
   decodeGrpcMessage,
   decodeStatusDetails,
   encodeGrpcMessage,
   encodeStatusDetails,
-  Metadata,
   parseStatusCode,
   readTrailerStatus,
-  RpcError,
   writeTrailerFields,
-} from "wirecall";
+} from "wirecall/protocol";
 import { anyPack, DurationSchema } from "@bufbuild/protobuf/wkt";
 import { create } from "@bufbuild/protobuf";
 

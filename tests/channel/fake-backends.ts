@@ -11,8 +11,8 @@ import {
   HealthService,
   type RpcError,
   type Transport,
-  transportFailure,
 } from "wirecall";
+import { transportFailure } from "wirecall/protocol";
 import { createLoopbackTransport } from "wirecall/transports/loopback";
 import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
 

@@ -4,7 +4,8 @@ import { after, before, describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
-import { Code, decodeEnvelopes, encodeEnvelope, RpcError } from "wirecall";
+import { Code, RpcError } from "wirecall";
+import { decodeEnvelopes, encodeEnvelope } from "wirecall/protocol";
 import { createConnectHandler, decodeEndStream } from "wirecall/transports/connect";
 import { createGrpcWebHandler } from "wirecall/transports/grpc-web";
 import {

@@ -1,7 +1,8 @@
 import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
-import { Code, createClient, encodeEnvelope, ManualClock, Metadata, RpcError } from "wirecall";
+import { Code, createClient, ManualClock, Metadata, RpcError } from "wirecall";
+import { encodeEnvelope } from "wirecall/protocol";
 import {
   createGrpcWebHandler,
   createGrpcWebTransport,

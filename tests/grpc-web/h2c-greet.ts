@@ -2,7 +2,7 @@
 // returns what came back, for tests of servers that answer gRPC-Web on HTTP/2.
 import { connect } from "node:http2";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { encodeEnvelope } from "wirecall";
+import { encodeEnvelope } from "wirecall/protocol";
 import { GreetRequestSchema } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
 import { splitFrames } from "./in-memory.ts";
 

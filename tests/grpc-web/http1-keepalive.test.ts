@@ -3,7 +3,8 @@
 // every kind of error answer, pipelining and `Connection: close` — in
 // cleartext (where the port tells HTTP/1.1 from HTTP/2 by sniffing) and TLS.
 import assert from "node:assert/strict";
-import { encodeEnvelope, gzip } from "wirecall";
+import { gzip } from "wirecall";
+import { encodeEnvelope } from "wirecall/protocol";
 import { toBinary } from "@bufbuild/protobuf";
 import { createHttp2Server, type Http2Server } from "wirecall/transports/http2";
 import { createGrpcWebHandler } from "wirecall/transports/grpc-web";

@@ -1,6 +1,7 @@
 import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
-import { Code, encodeBase64, RpcError } from "wirecall";
+import { Code, RpcError } from "wirecall";
+import { encodeBase64 } from "wirecall/protocol";
 import { encodeGrpcWebText, GrpcWebTextDecoder } from "wirecall/transports/grpc-web";
 
 const ascii = (s: string) => new TextEncoder().encode(s);

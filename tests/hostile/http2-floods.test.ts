@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import * as http2 from "node:http2";
 import { toBinary } from "@bufbuild/protobuf";
-import { Code, createClient, encodeEnvelope } from "wirecall";
+import { Code, createClient } from "wirecall";
+import { encodeEnvelope } from "wirecall/protocol";
 import {
   createHttp2Server,
   createHttp2Transport,

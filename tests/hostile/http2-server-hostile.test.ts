@@ -3,7 +3,8 @@
 // case the process is alive and a normal call on a fresh connection works.
 import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
-import { Code, createClient, encodeEnvelope } from "wirecall";
+import { Code, createClient } from "wirecall";
+import { encodeEnvelope } from "wirecall/protocol";
 import { createHttp2Server, createHttp2Transport } from "wirecall/transports/http2";
 import { toBinary } from "@bufbuild/protobuf";
 import { DemoService, GreetRequestSchema } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";

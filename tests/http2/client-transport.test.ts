@@ -2,15 +2,8 @@ import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import * as http2 from "node:http2";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
-import {
-  Code,
-  codeName,
-  createClient,
-  decodeEnvelopes,
-  encodeEnvelope,
-  gzip,
-  type RpcError,
-} from "wirecall";
+import { Code, codeName, createClient, gzip, type RpcError } from "wirecall";
+import { decodeEnvelopes, encodeEnvelope } from "wirecall/protocol";
 import { createHttp2Server, createHttp2Transport } from "wirecall/transports/http2";
 import {
   DemoService,

@@ -5,7 +5,8 @@ import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { rmSync } from "node:fs";
 import assert from "node:assert/strict";
-import { Code, createClient, encodeEnvelope } from "wirecall";
+import { Code, createClient } from "wirecall";
+import { encodeEnvelope } from "wirecall/protocol";
 import {
   createHttp2Handler,
   createHttp2Transport,

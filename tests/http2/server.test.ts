@@ -1,7 +1,8 @@
 import { after, describe, test } from "../support/test.ts";
 import { rmSync } from "node:fs";
 import assert from "node:assert/strict";
-import { Code, createClient, encodeEnvelope, type RpcError } from "wirecall";
+import { Code, createClient, type RpcError } from "wirecall";
+import { encodeEnvelope } from "wirecall/protocol";
 import { createHttp2Server, createHttp2Transport } from "wirecall/transports/http2";
 import { toBinary } from "@bufbuild/protobuf";
 import { DemoService, GreetRequestSchema } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";

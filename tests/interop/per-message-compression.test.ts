@@ -10,13 +10,12 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   Code,
   createClient,
-  encodeEnvelope,
-  EnvelopeDecoder,
   gzip,
   messageCompression,
   type RpcError,
   withMessageCompression,
 } from "wirecall";
+import { encodeEnvelope, EnvelopeDecoder } from "wirecall/protocol";
 import { createHttp2Transport, type Http2Server } from "wirecall/transports/http2";
 import {
   SimpleRequestSchema,

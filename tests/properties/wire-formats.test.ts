@@ -3,8 +3,8 @@
 // where one is the answer) on arbitrary bytes or text.
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { Code, Metadata, RpcError } from "wirecall";
 import {
-  Code,
   codeFromHttpStatus,
   decodeBase64,
   decodeGrpcMessage,
@@ -13,13 +13,11 @@ import {
   encodeGrpcMessage,
   EnvelopeDecoder,
   formatGrpcTimeout,
-  Metadata,
   metadataFromHeaders,
   metadataToHeaders,
   parseGrpcTimeout,
   parseStatusCode,
-  RpcError,
-} from "wirecall";
+} from "wirecall/protocol";
 import {
   encodeGrpcWebText,
   encodeTrailerFrame,

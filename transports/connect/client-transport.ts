@@ -3,24 +3,26 @@ import {
   builtinCompressions,
   Code,
   type Compression,
+  Metadata,
+  RpcError,
+  type Transport,
+} from "../../mod.ts";
+import {
   compressionFor,
   decodeEnvelopes,
   DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
   describeFetchError,
   fetchFailureKind,
-  Metadata,
   metadataFromHeaders,
   metadataToHeaders,
   parseOptions,
-  RpcError,
   type StreamTransportRequest,
   type StreamTransportResponse,
-  type Transport,
   transportFailure,
   type TransportRequestBase,
   type UnaryTransportRequest,
   type UnaryTransportResponse,
-} from "../../mod.ts";
+} from "../../protocol.ts";
 import {
   type FetchFunction,
   followSignal,

@@ -1,10 +1,5 @@
-import {
-  Code,
-  type Metadata,
-  metadataFromHeaders,
-  metadataToHeaders,
-  RpcError,
-} from "../../mod.ts";
+import { Code, type Metadata, RpcError } from "../../mod.ts";
+import { metadataFromHeaders, metadataToHeaders } from "../../protocol.ts";
 import { type ConnectErrorJson, errorFromJson, errorToJson } from "./error-json.ts";
 
 /** Envelope flag of the Connect end-of-stream message, which carries the status and trailers. */

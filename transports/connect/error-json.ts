@@ -1,5 +1,6 @@
 import type { Any } from "@bufbuild/protobuf/wkt";
-import { Code, decodeBase64, encodeBase64, type Metadata, RpcError } from "../../mod.ts";
+import { Code, type Metadata, RpcError } from "../../mod.ts";
+import { decodeBase64, encodeBase64 } from "../../protocol.ts";
 import { codeFromString, codeToString } from "./code-string.ts";
 
 /** An error as the Connect protocol writes it in JSON. */

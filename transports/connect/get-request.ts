@@ -1,4 +1,5 @@
-import { Code, decodeBase64, encodeBase64, RpcError } from "../../mod.ts";
+import { Code, RpcError } from "../../mod.ts";
+import { decodeBase64, encodeBase64 } from "../../protocol.ts";
 
 /** What the query of a Connect GET request carries. */
 export interface ConnectGetQuery {

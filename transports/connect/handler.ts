@@ -1,16 +1,12 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import * as z from "zod/mini";
+import { Code, type Compression, identity, type Router, RpcError } from "../../mod.ts";
 import {
-  Code,
-  type Compression,
   compressionFor,
   compressionsNamed,
   DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
-  identity,
   parseOptions,
-  type Router,
-  RpcError,
-} from "../../mod.ts";
+} from "../../protocol.ts";
 import { type FetchProtocol, peerOfRequest, readBodyBytes } from "../../src/fetch-protocol.ts";
 import { byteLimitOption } from "../../src/options.ts";
 import { formatConnectContentType, parseConnectContentType } from "./content-type.ts";

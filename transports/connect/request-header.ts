@@ -1,4 +1,5 @@
-import { Code, type Metadata, metadataFromHeaders, RpcError } from "../../mod.ts";
+import { Code, type Metadata, RpcError } from "../../mod.ts";
+import { metadataFromHeaders } from "../../protocol.ts";
 
 /** The Connect protocol version this implementation speaks, sent as `connect-protocol-version`. */
 export const CONNECT_PROTOCOL_VERSION = "1";

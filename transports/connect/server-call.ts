@@ -1,17 +1,13 @@
+import { Code, type Compression, Metadata, type PeerInfo, RpcError } from "../../mod.ts";
 import {
-  Code,
-  type Compression,
   decodeEnvelopes,
   encodeEnvelope,
   FLAG_COMPRESSED,
   httpStatusFromCode,
   markReceivedCompressed,
-  Metadata,
   metadataToHeaders,
-  type PeerInfo,
-  RpcError,
   type ServerCallIO,
-} from "../../mod.ts";
+} from "../../protocol.ts";
 import { requestReadError } from "../../src/fetch-protocol.ts";
 import { ResponseBodyStream } from "../../src/response-body-stream.ts";
 import { decompressEnvelope, encodeMessage } from "../../protocol.ts";

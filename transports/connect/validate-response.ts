@@ -1,12 +1,5 @@
-import {
-  builtinCompressions,
-  Code,
-  codeFromHttpStatus,
-  type Compression,
-  compressionFor,
-  metadataFromHeaders,
-  RpcError,
-} from "../../mod.ts";
+import { builtinCompressions, Code, type Compression, RpcError } from "../../mod.ts";
+import { codeFromHttpStatus, compressionFor, metadataFromHeaders } from "../../protocol.ts";
 import { readBodyBytes } from "../../src/fetch-protocol.ts";
 import { parseConnectContentType } from "./content-type.ts";
 import { errorFromJsonBytes } from "./error-json.ts";

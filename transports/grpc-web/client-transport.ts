@@ -3,22 +3,24 @@ import {
   builtinCompressions,
   Code,
   type Compression,
+  Metadata,
+  RpcError,
+  type Transport,
+} from "../../mod.ts";
+import {
   compressionFor,
   DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
   describeFetchError,
   fetchFailureKind,
   formatGrpcTimeout,
-  Metadata,
   metadataFromHeaders,
   metadataToHeaders,
   parseOptions,
-  RpcError,
   type StreamTransportRequest,
   type StreamTransportResponse,
-  type Transport,
   transportFailure,
   type TransportRequestBase,
-} from "../../mod.ts";
+} from "../../protocol.ts";
 import {
   type FetchFunction,
   followSignal,

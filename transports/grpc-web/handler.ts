@@ -1,11 +1,11 @@
 import * as z from "zod/mini";
+import { type Router } from "../../mod.ts";
 import {
   compressionsNamed,
   DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
   metadataFromHeaders,
   parseOptions,
-  type Router,
-} from "../../mod.ts";
+} from "../../protocol.ts";
 import {
   acceptEncodingHeader,
   type RequestRules,

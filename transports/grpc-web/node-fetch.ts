@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { Agent, request } from "undici";
 import * as z from "zod/mini";
-import { parseOptions } from "../../mod.ts";
+import { parseOptions } from "../../protocol.ts";
 import { durationOption } from "../../src/options.ts";
 import type { FetchFunction } from "./client-transport.ts";
 

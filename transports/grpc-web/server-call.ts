@@ -1,13 +1,5 @@
-import {
-  Code,
-  type Compression,
-  Metadata,
-  metadataToHeaders,
-  type PeerInfo,
-  RpcError,
-  type ServerCallIO,
-  writeTrailerFields,
-} from "../../mod.ts";
+import { Code, type Compression, Metadata, type PeerInfo, RpcError } from "../../mod.ts";
+import { metadataToHeaders, type ServerCallIO, writeTrailerFields } from "../../protocol.ts";
 import { requestReadError } from "../../src/fetch-protocol.ts";
 import { encodeMessage } from "../../protocol.ts";
 import { readGrpcWebMessages } from "./message-reader.ts";

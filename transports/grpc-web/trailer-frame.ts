@@ -1,11 +1,5 @@
-import {
-  Code,
-  encodeEnvelope,
-  FLAG_TRAILER,
-  type Metadata,
-  RpcError,
-  writeTrailerFields,
-} from "../../mod.ts";
+import { Code, type Metadata, RpcError } from "../../mod.ts";
+import { encodeEnvelope, FLAG_TRAILER, writeTrailerFields } from "../../protocol.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { byteLimitOption, durationOption } from "../../mod.ts";
+import { byteLimitOption, durationOption } from "../../protocol.ts";
 import type { WindowOptions } from "./flow-control.ts";
 
 /** TLS settings of the client; PEM text or bytes. */

@@ -4,25 +4,27 @@ import {
   type ClosableTransport,
   Code,
   type Compression,
-  DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
-  formatGrpcTimeout,
   gzip,
   identity,
   messageCompression,
-  MessageQueue,
   Metadata,
+  RpcError,
+  type TransportConnectivity,
+} from "../../mod.ts";
+import {
+  DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
+  formatGrpcTimeout,
+  MessageQueue,
   metadataFromHeaders,
   metadataToHeaders,
   parseOptions,
-  RpcError,
   type StreamTransportRequest,
   type StreamTransportResponse,
-  type TransportConnectivity,
   transportFailure,
   type TransportRequestBase,
   type UnaryTransportRequest,
   type UnaryTransportResponse,
-} from "../../mod.ts";
+} from "../../protocol.ts";
 import { type Http2TransportOptions, http2TransportOptionsSchema } from "./client-options.ts";
 import { ClientSession } from "./client-session.ts";
 import { rootError } from "./connection-failure.ts";

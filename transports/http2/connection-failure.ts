@@ -1,4 +1,5 @@
-import { Code, type RpcError, transportFailure } from "../../mod.ts";
+import { Code, type RpcError } from "../../mod.ts";
+import { transportFailure } from "../../protocol.ts";
 
 /** What the client knows about a connection that failed before a call was answered. */
 export interface ConnectionFailureFacts {

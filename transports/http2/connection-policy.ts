@@ -1,7 +1,7 @@
 import type * as http2 from "node:http2";
 import { setImmediate } from "node:timers";
 import * as z from "zod/mini";
-import { durationOption } from "../../mod.ts";
+import { durationOption } from "../../protocol.ts";
 
 /**
  * How the server polices and ages its connections — grpc-go's

@@ -4,14 +4,13 @@ import type { TLSSocket } from "node:tls";
 import {
   builtinCompressions,
   Code,
-  DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
   gzip,
   identity,
-  parseOptions,
   type PeerInfo,
   type Router,
   RpcError,
 } from "../../mod.ts";
+import { DEFAULT_MAX_RECEIVE_MESSAGE_BYTES, parseOptions } from "../../protocol.ts";
 import { type RequestRejection, type RequestRules, writeRejectionFields } from "../../protocol.ts";
 import { type GrpcContentType, isGrpcContentType } from "./content-type.ts";
 import { Http2ServerCall, type ServerCallLimits } from "./server-call.ts";

@@ -5,16 +5,18 @@ import {
   type Compression,
   identity,
   messageCompression,
-  MessageQueue,
   Metadata,
+  type PeerInfo,
+  RpcError,
+} from "../../mod.ts";
+import {
+  MessageQueue,
   metadataFromHeaders,
   metadataToHeaders,
   parseAcceptEncoding,
-  type PeerInfo,
-  RpcError,
   type ServerCallIO,
   writeTrailerFields,
-} from "../../mod.ts";
+} from "../../protocol.ts";
 import { MessageReader } from "./message-reader.ts";
 import { FrameBatcher } from "./frame-batcher.ts";
 import { writeMessage } from "./message-writer.ts";

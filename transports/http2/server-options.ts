@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Http2ServerRequest } from "node:http2";
 import * as z from "zod/mini";
-import { byteLimitOption, durationOption, functionOption } from "../../mod.ts";
+import { byteLimitOption, durationOption, functionOption } from "../../protocol.ts";
 import type { WindowOptions } from "./flow-control.ts";
 import type { GrpcWebHandoff } from "./grpc-web-handoff.ts";
 import type { Http2HandlerResponse } from "./handler.ts";

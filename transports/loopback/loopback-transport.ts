@@ -1,23 +1,25 @@
 import {
   type Clock,
   Code,
+  Metadata,
+  type MethodInfo,
+  type Router,
+  RpcError,
+  type Transport,
+} from "../../mod.ts";
+import {
   copyBytes,
   DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
   MessageQueue,
-  Metadata,
   metadataFromHeaders,
   metadataToHeaders,
-  type MethodInfo,
   parseOptions,
   readTrailerStatus,
-  type Router,
-  RpcError,
   type ServerCallIO,
   type StreamTransportRequest,
   type StreamTransportResponse,
-  type Transport,
   writeTrailerFields,
-} from "../../mod.ts";
+} from "../../protocol.ts";
 import * as z from "zod/mini";
 import { byteLimitOption, clockOption, durationOption, functionOption } from "../../src/options.ts";
 import { messageTooLarge, SingleMessageStream, unaryOverStream } from "../../protocol.ts";

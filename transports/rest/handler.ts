@@ -9,15 +9,13 @@ import {
   file_google_protobuf_wrappers,
 } from "@bufbuild/protobuf/wkt";
 import * as z from "zod/mini";
+import { Code, type Router, RpcError } from "../../mod.ts";
 import {
-  Code,
   DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
   metadataFromHeaders,
   parseGrpcTimeout,
   parseOptions,
-  type Router,
-  RpcError,
-} from "../../mod.ts";
+} from "../../protocol.ts";
 import { type FetchProtocol, peerOfRequest } from "../../src/fetch-protocol.ts";
 import { file_google_rpc_error_details } from "../../src/gen/google/rpc/error_details_pb.ts";
 import { byteLimitOption } from "../../src/options.ts";

@@ -8,15 +8,8 @@ import {
   toBinary,
   toJson,
 } from "@bufbuild/protobuf";
-import {
-  Code,
-  httpStatusFromCode,
-  Metadata,
-  metadataToHeaders,
-  type PeerInfo,
-  RpcError,
-  type ServerCallIO,
-} from "../../mod.ts";
+import { Code, Metadata, type PeerInfo, RpcError } from "../../mod.ts";
+import { httpStatusFromCode, metadataToHeaders, type ServerCallIO } from "../../protocol.ts";
 import { readBodyBytes } from "../../src/fetch-protocol.ts";
 import { ResponseBodyStream } from "../../src/response-body-stream.ts";
 import type { HttpBinding } from "./http-rule.ts";
