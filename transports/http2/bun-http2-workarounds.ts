@@ -2,6 +2,7 @@
 // has to do something else under Bun. Chosen at runtime; on Node and Deno
 // nothing here runs. Each difference has a reproducer in tests/bun/repro/.
 import { Duplex } from "node:stream";
+import type * as http2 from "node:http2";
 import type * as net from "node:net";
 
 /** Whether this process runs under Bun. */
@@ -74,4 +75,25 @@ function replayingSocket(socket: net.Socket, first: Uint8Array): net.Socket {
     });
   }
   return duplex as unknown as net.Socket;
+}
+
+/**
+ * Resets `stream` with RST_STREAM `code` (`stream.close(code)` on Node and
+ * Deno).
+ *
+ * Bun (1.4): `close(code)` first ends the stream's writable side — an empty
+ * DATA frame with END_STREAM, before any HEADERS when none were sent — and
+ * sends the RST_STREAM a tick later only if the stream is then still open;
+ * when the client had already ended its request, it never goes
+ * (tests/bun/repro/rst-server.mjs): a client sees a clean end with no
+ * status, or DATA before HEADERS. Setting `rstCode` and destroying the
+ * stream with an error makes Bun send just the RST_STREAM with that code.
+ */
+export function resetStream(stream: http2.Http2Stream, code: number): void {
+  if (!isBun) {
+    stream.close(code);
+    return;
+  }
+  (stream as { rstCode: number }).rstCode = code;
+  stream.destroy(new Error(`stream reset with code ${code}`));
 }

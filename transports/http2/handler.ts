@@ -12,6 +12,7 @@ import {
 } from "../../mod.ts";
 import { DEFAULT_MAX_RECEIVE_MESSAGE_BYTES, parseOptions } from "../../protocol.ts";
 import { type RequestRejection, type RequestRules, writeRejectionFields } from "../../protocol.ts";
+import { resetStream } from "./bun-http2-workarounds.ts";
 import { type GrpcContentType, isGrpcContentType } from "./content-type.ts";
 import { Http2ServerCall, type ServerCallLimits } from "./server-call.ts";
 import { type Http2HandlerOptions, http2HandlerOptionsSchema } from "./server-options.ts";
@@ -222,7 +223,7 @@ export function createHttp2Handler(router: Router, options?: Http2HandlerOptions
       // An unexpected failure in wirecall's own code: the stream ends with
       // INTERNAL_ERROR, the connection and the other calls go on.
       report(e, "stream");
-      if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+      if (!stream.destroyed) resetStream(stream, http2.constants.NGHTTP2_INTERNAL_ERROR);
     }
   }
 

@@ -17,6 +17,7 @@ import {
   type ServerCallIO,
   writeTrailerFields,
 } from "../../protocol.ts";
+import { resetStream } from "./bun-http2-workarounds.ts";
 import { MessageReader } from "./message-reader.ts";
 import { FrameBatcher } from "./frame-batcher.ts";
 import { writeMessage } from "./message-writer.ts";
@@ -213,7 +214,7 @@ export class Http2ServerCall implements ServerCallIO {
     this.#ended = true;
     this.#queue.fail(reason);
     this.#abortWith(reason);
-    if (!this.#stream.destroyed) this.#stream.close(rstCode.CANCEL);
+    if (!this.#stream.destroyed) resetStream(this.#stream, rstCode.CANCEL);
   }
 
   #responseHeaders(header: Metadata): OutgoingHeaders {

@@ -5,7 +5,7 @@ import { setImmediate } from "node:timers";
 import { Code, type Router, RpcError } from "../../mod.ts";
 import { parseOptions } from "../../protocol.ts";
 import { refuseContentType, writeRejectionFields } from "../../protocol.ts";
-import { socketForHttp2 } from "./bun-http2-workarounds.ts";
+import { resetStream, socketForHttp2 } from "./bun-http2-workarounds.ts";
 import { policeConnection, type PolicedConnection } from "./connection-policy.ts";
 import { openConnectionWindow, windowSettings } from "./flow-control.ts";
 import type { GrpcWebHandoff } from "./grpc-web-handoff.ts";
@@ -163,7 +163,7 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
     guarded("stream", serveStream, (stream) => {
       // An unexpected failure in wirecall's own code: the stream ends with
       // INTERNAL_ERROR, the connection and the other calls go on.
-      if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+      if (!stream.destroyed) resetStream(stream, http2.constants.NGHTTP2_INTERNAL_ERROR);
     }),
   );
 
