@@ -1,4 +1,3 @@
-import * as z from "zod/mini";
 import {
   builtinCompressions,
   Code,
@@ -31,7 +30,6 @@ import {
   runtimeStreamsRequests,
 } from "../../src/fetch-call.ts";
 import { readBodyBytes } from "../../src/fetch-protocol.ts";
-import { byteLimitOption, functionOption } from "../../src/options.ts";
 import { decompressEnvelope, encodeMessage } from "../../protocol.ts";
 import { formatConnectContentType } from "./content-type.ts";
 import { decodeEndStream, FLAG_END_STREAM } from "./end-stream.ts";
@@ -42,47 +40,7 @@ import {
   unaryResponseMetadata,
   validateConnectResponse,
 } from "./validate-response.ts";
-
-/** Options of {@link createConnectTransport}. */
-export interface ConnectTransportOptions {
-  /** The server's URL; the method's path (`/pkg.Service/Method`) is appended. */
-  baseUrl: string;
-  /**
-   * The `fetch` to call (default: the global `fetch`). On Node, pass
-   * `createNodeFetch()` from `wirecall/transports/grpc-web/node` for a pooled
-   * keep-alive undici dispatcher.
-   */
-  fetch?: FetchFunction;
-  /** Call methods marked `NO_SIDE_EFFECTS` with HTTP GET, which caches can serve (default false). */
-  useHttpGet?: boolean;
-  /** The largest response message accepted, in bytes (default 4 MiB). */
-  maxReceiveMessageBytes?: number;
-  /** Compress request messages with this encoding (default `"identity"`: none). */
-  sendCompression?: "gzip" | "identity";
-  /** Response encodings offered (default `["gzip"]`). */
-  acceptCompression?: Array<"gzip" | "identity">;
-  /** Request messages smaller than this are sent uncompressed (default 1024 bytes). */
-  compressMinBytes?: number;
-  /**
-   * Whether this runtime's `fetch` can stream a request body, which client
-   * streaming needs. Detected by default: yes in Deno, Node and Bun.
-   */
-  requestStreaming?: boolean;
-  /** The `credentials` mode of browser requests, such as `"include"` for cookies. */
-  credentials?: RequestCredentials;
-}
-
-const optionsSchema = z.strictObject({
-  baseUrl: z.string().check(z.url({ message: "expected an absolute http(s) URL" })),
-  fetch: z.optional(functionOption),
-  useHttpGet: z.optional(z.boolean()),
-  maxReceiveMessageBytes: z.optional(byteLimitOption),
-  sendCompression: z.optional(z.enum(["gzip", "identity"])),
-  acceptCompression: z.optional(z.array(z.enum(["gzip", "identity"]))),
-  compressMinBytes: z.optional(z.number().check(z.int(), z.nonnegative())),
-  requestStreaming: z.optional(z.boolean()),
-  credentials: z.optional(z.enum(["include", "omit", "same-origin"])),
-});
+import { type ConnectTransportOptions, connectTransportOptionsSchema } from "./client-options.ts";
 
 /** gzip's two magic bytes; no protobuf message or JSON text starts with them. */
 function isGzip(bytes: Uint8Array): boolean {
@@ -106,7 +64,11 @@ function isGzip(bytes: Uint8Array): boolean {
  * ```
  */
 export function createConnectTransport(options: ConnectTransportOptions): Transport {
-  const opts = parseOptions("Connect transport", optionsSchema, options) as ConnectTransportOptions;
+  const opts = parseOptions(
+    "Connect transport",
+    connectTransportOptionsSchema,
+    options,
+  ) as ConnectTransportOptions;
   const baseUrl = opts.baseUrl.replace(/\/+$/, "");
   const fetchFn = opts.fetch ?? globalFetch;
   const maxBytes = opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES;

@@ -1,5 +1,4 @@
 import type { DescMethod } from "@bufbuild/protobuf";
-import * as z from "zod/mini";
 import { Code, type Compression, identity, type Router, RpcError } from "../../mod.ts";
 import {
   compressionFor,
@@ -8,7 +7,6 @@ import {
   parseOptions,
 } from "../../protocol.ts";
 import { type FetchProtocol, peerOfRequest, readBodyBytes } from "../../src/fetch-protocol.ts";
-import { byteLimitOption } from "../../src/options.ts";
 import { formatConnectContentType, parseConnectContentType } from "./content-type.ts";
 import { parseGetQuery } from "./get-request.ts";
 import {
@@ -25,34 +23,7 @@ import {
   streamErrorResponse,
   unaryErrorResponse,
 } from "./server-call.ts";
-
-/** Options of {@link createConnectHandler}. */
-export interface ConnectHandlerOptions {
-  /** The largest request message accepted, in bytes, before and after decompression (default 4 MiB). */
-  maxReceiveMessageBytes?: number;
-  /** Encodings accepted on requests and used on responses (default `["gzip", "identity"]`). */
-  acceptCompression?: Array<"gzip" | "identity">;
-  /** Response messages smaller than this are sent uncompressed (default 1024 bytes). */
-  compressMinBytes?: number;
-  /**
-   * A path prefix the handler is mounted under, such as `"/rpc"`, stripped
-   * before routing when the handler serves requests itself (a host handler
-   * given it in `protocols` strips its own prefix instead).
-   */
-  pathPrefix?: string;
-  /** Refuse requests without `connect-protocol-version: 1` (GET: `connect=v1`). Default false. */
-  requireProtocolVersion?: boolean;
-}
-
-const optionsSchema = z.strictObject({
-  maxReceiveMessageBytes: z.optional(byteLimitOption),
-  acceptCompression: z.optional(z.array(z.enum(["gzip", "identity"]))),
-  compressMinBytes: z.optional(z.number().check(z.int(), z.nonnegative())),
-  pathPrefix: z.optional(
-    z.string().check(z.startsWith("/", { message: 'expected a path starting with "/"' })),
-  ),
-  requireProtocolVersion: z.optional(z.boolean()),
-});
+import { type ConnectHandlerOptions, connectHandlerOptionsSchema } from "./server-options.ts";
 
 /**
  * A fetch handler serving the Connect protocol, which is also a
@@ -115,7 +86,11 @@ export function createConnectHandler(
   router: Router,
   options?: ConnectHandlerOptions,
 ): ConnectHandler {
-  const opts = parseOptions("Connect handler", optionsSchema, options) as ConnectHandlerOptions;
+  const opts = parseOptions(
+    "Connect handler",
+    connectHandlerOptionsSchema,
+    options,
+  ) as ConnectHandlerOptions;
   const maxBytes = opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES;
   const supported = compressionsNamed(opts.acceptCompression ?? ["gzip", "identity"]);
   const acceptEncoding = [...supported.keys()].join(",");

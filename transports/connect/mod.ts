@@ -19,12 +19,10 @@
  *
  * @module
  */
-export {
-  type ConnectHandler,
-  type ConnectHandlerOptions,
-  createConnectHandler,
-} from "./handler.ts";
-export { type ConnectTransportOptions, createConnectTransport } from "./client-transport.ts";
+export { type ConnectHandler, createConnectHandler } from "./handler.ts";
+export type { ConnectHandlerOptions } from "./server-options.ts";
+export { createConnectTransport } from "./client-transport.ts";
+export type { ConnectTransportOptions } from "./client-options.ts";
 export {
   type ConnectContentType,
   formatConnectContentType,

@@ -1,4 +1,3 @@
-import * as z from "zod/mini";
 import {
   builtinCompressions,
   Code,
@@ -30,7 +29,6 @@ import {
 } from "../../src/fetch-call.ts";
 
 export type { FetchFunction };
-import { byteLimitOption, functionOption } from "../../src/options.ts";
 import {
   encodeMessage,
   readSingleMessage,
@@ -39,53 +37,10 @@ import {
   unaryOverStream,
   validateResponse,
 } from "../../protocol.ts";
-import {
-  formatGrpcWebContentType,
-  type GrpcWebFormat,
-  parseGrpcWebContentType,
-} from "./content-type.ts";
+import { formatGrpcWebContentType, parseGrpcWebContentType } from "./content-type.ts";
 import { readGrpcWebMessages } from "./message-reader.ts";
 import { encodeGrpcWebText } from "./web-text.ts";
-
-/** Options of {@link createGrpcWebTransport}. */
-export interface GrpcWebTransportOptions {
-  /** The server's URL; the method's path (`/pkg.Service/Method`) is appended. */
-  baseUrl: string;
-  /** `"binary"` (`application/grpc-web+proto`, the default) or `"text"` (base64). */
-  format?: GrpcWebFormat;
-  /**
-   * The `fetch` to call (default: the global `fetch`). On Node, pass
-   * `createNodeFetch()` from `wirecall/transports/grpc-web/node` for a pooled
-   * keep-alive undici dispatcher.
-   */
-  fetch?: FetchFunction;
-  /** The largest response message accepted, in bytes (default 4 MiB). */
-  maxReceiveMessageBytes?: number;
-  /** Compress request messages with this encoding (default `"identity"`: none). */
-  sendCompression?: "gzip" | "identity";
-  /** Response encodings offered in `grpc-accept-encoding` (default `["gzip"]`). */
-  acceptCompression?: Array<"gzip" | "identity">;
-  /**
-   * Whether this runtime can stream a request body (`duplex: "half"`), which
-   * client streaming needs. Detected by default: yes in Deno, Node and Bun,
-   * no in browsers and workerd. Set it to `true` for a browser talking
-   * HTTP/2, where Chromium can stream request bodies.
-   */
-  requestStreaming?: boolean;
-  /** The `credentials` mode of browser requests, such as `"include"` for cookies. */
-  credentials?: RequestCredentials;
-}
-
-const optionsSchema = z.strictObject({
-  baseUrl: z.string().check(z.url({ message: "expected an absolute http(s) URL" })),
-  format: z.optional(z.enum(["binary", "text"])),
-  fetch: z.optional(functionOption),
-  maxReceiveMessageBytes: z.optional(byteLimitOption),
-  sendCompression: z.optional(z.enum(["gzip", "identity"])),
-  acceptCompression: z.optional(z.array(z.enum(["gzip", "identity"]))),
-  requestStreaming: z.optional(z.boolean()),
-  credentials: z.optional(z.enum(["include", "omit", "same-origin"])),
-});
+import { type GrpcWebTransportOptions, grpcWebTransportOptionsSchema } from "./client-options.ts";
 
 const responseRules: ResponseRules = {
   isContentType: (value) => parseGrpcWebContentType(value) !== undefined,
@@ -113,7 +68,7 @@ async function* noMessages(): AsyncGenerator<Uint8Array> {}
 export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transport {
   const opts = parseOptions(
     "gRPC-Web transport",
-    optionsSchema,
+    grpcWebTransportOptionsSchema,
     options,
   ) as GrpcWebTransportOptions;
   const baseUrl = opts.baseUrl.replace(/\/+$/, "");

@@ -1,4 +1,3 @@
-import * as z from "zod/mini";
 import { type Router } from "../../mod.ts";
 import {
   compressionsNamed,
@@ -17,51 +16,15 @@ import {
   type FetchRequestInfo,
   peerOfRequest,
 } from "../../src/fetch-protocol.ts";
-import { byteLimitOption } from "../../src/options.ts";
 import {
   formatGrpcWebContentType,
   GRPC_WEB_CONTENT_TYPES,
   type GrpcWebContentType,
   parseGrpcWebContentType,
 } from "./content-type.ts";
-import { type CorsOptions, corsOptionsSchema, CorsPolicy } from "./cors.ts";
+import { CorsPolicy } from "./cors.ts";
 import { GrpcWebServerCall } from "./server-call.ts";
-
-/** Options of {@link createGrpcWebHandler}. */
-export interface GrpcWebHandlerOptions {
-  /** Which browser origins may call, and which headers they see. Without it, same-origin only. */
-  cors?: CorsOptions;
-  /** The largest request message accepted, in bytes, before and after decompression (default 4 MiB). */
-  maxReceiveMessageBytes?: number;
-  /** Encodings accepted on requests and used on responses (default `["gzip", "identity"]`). */
-  acceptCompression?: Array<"gzip" | "identity">;
-  /** Response messages smaller than this are sent uncompressed (default 1024 bytes). */
-  compressMinBytes?: number;
-  /** A path prefix the handler is mounted under, such as `"/rpc"`; stripped before routing. */
-  pathPrefix?: string;
-  /**
-   * Other protocols served on the same routes, asked in order for each
-   * request that is not gRPC-Web: `createConnectHandler(router)` and
-   * `createRestHandler(router)`, say. CORS applies to them too.
-   */
-  protocols?: FetchProtocol[];
-}
-
-const protocolSchema = z.custom<FetchProtocol>(
-  (v) => typeof (v as FetchProtocol | undefined)?.serve === "function",
-  { message: "expected a protocol such as createConnectHandler(router)" },
-);
-
-const optionsSchema = z.strictObject({
-  cors: z.optional(corsOptionsSchema),
-  maxReceiveMessageBytes: z.optional(byteLimitOption),
-  acceptCompression: z.optional(z.array(z.enum(["gzip", "identity"]))),
-  compressMinBytes: z.optional(z.number().check(z.int(), z.nonnegative())),
-  pathPrefix: z.optional(
-    z.string().check(z.startsWith("/", { message: 'expected a path starting with "/"' })),
-  ),
-  protocols: z.optional(z.array(protocolSchema)),
-});
+import { type GrpcWebHandlerOptions, grpcWebHandlerOptionsSchema } from "./server-options.ts";
 
 /**
  * What a runtime may pass after the request: Deno's `ServeHandlerInfo`, or
@@ -96,7 +59,11 @@ export function createGrpcWebHandler(
   router: Router,
   options?: GrpcWebHandlerOptions,
 ): GrpcWebHandler {
-  const opts = parseOptions("gRPC-Web handler", optionsSchema, options) as GrpcWebHandlerOptions;
+  const opts = parseOptions(
+    "gRPC-Web handler",
+    grpcWebHandlerOptionsSchema,
+    options,
+  ) as GrpcWebHandlerOptions;
   const protocols = opts.protocols ?? [];
   const cors = new CorsPolicy(opts.cors, protocols);
   const maxBytes = opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES;

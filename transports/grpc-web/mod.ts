@@ -19,17 +19,10 @@
  *
  * @module
  */
-export {
-  createGrpcWebTransport,
-  type FetchFunction,
-  type GrpcWebTransportOptions,
-} from "./client-transport.ts";
-export {
-  createGrpcWebHandler,
-  type GrpcWebHandler,
-  type GrpcWebHandlerOptions,
-  type GrpcWebRequestInfo,
-} from "./handler.ts";
+export { createGrpcWebTransport, type FetchFunction } from "./client-transport.ts";
+export type { GrpcWebTransportOptions } from "./client-options.ts";
+export { createGrpcWebHandler, type GrpcWebHandler, type GrpcWebRequestInfo } from "./handler.ts";
+export type { GrpcWebHandlerOptions } from "./server-options.ts";
 export type { CorsOptions } from "./cors.ts";
 export {
   formatGrpcWebContentType,

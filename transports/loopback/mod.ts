@@ -15,8 +15,5 @@
  *
  * @module
  */
-export {
-  createLoopbackTransport,
-  type LoopbackFaults,
-  type LoopbackOptions,
-} from "./loopback-transport.ts";
+export { createLoopbackTransport } from "./client-transport.ts";
+export type { LoopbackFaults, LoopbackOptions } from "./client-options.ts";

@@ -20,40 +20,12 @@ import {
   type StreamTransportResponse,
   writeTrailerFields,
 } from "../../protocol.ts";
-import * as z from "zod/mini";
-import { byteLimitOption, clockOption, durationOption, functionOption } from "../../src/options.ts";
 import { messageTooLarge, SingleMessageStream, unaryOverStream } from "../../protocol.ts";
-
-/** Faults the loopback can inject, for testing how callers cope. */
-export interface LoopbackFaults {
-  /** Added delay, on the clock, before the server sees a call and before the status arrives. */
-  latencyMs?: number;
-  /** Fail every call with this status without reaching the server (a trailers-only answer). */
-  failWith?: { code: Code; message?: string };
-  /** Drop the connection after this many response messages: the client sees `UNAVAILABLE`, the handler `CANCELLED`. */
-  dropAfterMessages?: number;
-}
-
-/** Options of {@link createLoopbackTransport}. */
-export interface LoopbackOptions {
-  /** The clock for injected latency (default: the router's clock). */
-  clock?: Clock;
-  /** Largest message either side accepts (default 4 MiB): over it is `RESOURCE_EXHAUSTED`. */
-  maxReceiveMessageBytes?: number;
-  /** Faults for every call, or a function choosing them per method. */
-  faults?: LoopbackFaults | ((method: MethodInfo) => LoopbackFaults | undefined);
-}
-
-const faultsSchema = z.strictObject({
-  latencyMs: z.optional(durationOption),
-  failWith: z.optional(z.strictObject({ code: z.number(), message: z.optional(z.string()) })),
-  dropAfterMessages: z.optional(z.number().check(z.int(), z.nonnegative())),
-});
-const optionsSchema = z.strictObject({
-  clock: z.optional(clockOption),
-  maxReceiveMessageBytes: z.optional(byteLimitOption),
-  faults: z.optional(z.union([faultsSchema, functionOption])),
-});
+import {
+  type LoopbackFaults,
+  type LoopbackOptions,
+  loopbackOptionsSchema,
+} from "./client-options.ts";
 
 /** Carries metadata through its wire form, as a network would. */
 function throughWire(md: Metadata): Metadata {
@@ -100,7 +72,7 @@ function delay(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
  * ```
  */
 export function createLoopbackTransport(router: Router, options?: LoopbackOptions): Transport {
-  const opts = parseOptions("loopback", optionsSchema, options) as LoopbackOptions;
+  const opts = parseOptions("loopback", loopbackOptionsSchema, options) as LoopbackOptions;
   const clock = opts.clock ?? router.clock;
   const maxBytes = opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES;
   const faultsFor = (method: MethodInfo): LoopbackFaults =>
