@@ -8,6 +8,7 @@ import { attemptFailureOf, Code, createClient, type RpcError } from "wirecall";
 import { createHttp2Server, createHttp2Transport } from "wirecall/transports/http2";
 import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
 import { demoRouter, rejection } from "../support/demo-router.ts";
+import { resetStream } from "../../transports/http2/bun-http2-workarounds.ts";
 
 type Handler = (stream: http2.ServerHttp2Stream, session: http2.ServerHttp2Session) => void;
 
@@ -47,7 +48,7 @@ async function greetError(url: string, options: object = {}): Promise<RpcError> 
 describe("http2 client: why an attempt failed", () => {
   test("REFUSED_STREAM past the transparent retries is UNAVAILABLE, unprocessed", async () => {
     const server = await rawServer((stream) =>
-      stream.close(http2.constants.NGHTTP2_REFUSED_STREAM)
+      resetStream(stream, http2.constants.NGHTTP2_REFUSED_STREAM)
     );
     try {
       const e = await greetError(server.url, { maxTransparentRetries: 1 });
@@ -61,7 +62,7 @@ describe("http2 client: why an attempt failed", () => {
   test("a stream reset after the server answered is reset, coded from the RST_STREAM code", async () => {
     const server = await rawServer((stream) => {
       stream.respond({ ":status": 200, "content-type": "application/grpc" });
-      stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+      resetStream(stream, http2.constants.NGHTTP2_INTERNAL_ERROR);
     });
     try {
       const e = await greetError(server.url);

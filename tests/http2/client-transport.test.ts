@@ -11,6 +11,7 @@ import {
   GreetResponseSchema,
 } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
 import { demoRouter, rejection } from "../support/demo-router.ts";
+import { resetStream } from "../../transports/http2/bun-http2-workarounds.ts";
 
 type StreamHandler = (
   stream: http2.ServerHttp2Stream,
@@ -119,7 +120,7 @@ describe("http2 client transport", () => {
   test("retries a call the server refused (REFUSED_STREAM) transparently", async () => {
     let attempts = 0;
     await withRawServer((stream) => {
-      if (++attempts === 1) stream.close(NGHTTP2_REFUSED_STREAM);
+      if (++attempts === 1) resetStream(stream, NGHTTP2_REFUSED_STREAM);
       else answerGreet(stream, "second try");
     }, async (url) => {
       assert.equal(await greetVia(url), "second try");
@@ -160,7 +161,7 @@ describe("http2 client transport", () => {
   ];
   for (const [name, rst, code] of resets) {
     test(`maps a RST_STREAM ${name} from the server to ${codeName(code)}`, async () => {
-      await withRawServer((stream) => stream.close(rst), async (url) => {
+      await withRawServer((stream) => resetStream(stream, rst), async (url) => {
         assert.equal((await greetError(url)).code, code);
       });
     });
