@@ -1,6 +1,9 @@
 import { describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { repoRoot } from "../support/repo-root.ts";
 import { bundle } from "./bundle.ts";
 
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
@@ -14,6 +17,29 @@ describe("gRPC-Web browser bundle", () => {
     const inputs = Object.keys(b.metafile.inputs);
     assert.ok(inputs.some((p) => p.endsWith("transports/grpc-web/client-transport.ts")));
     assert.ok(!inputs.some((p) => p.includes("node_modules/undici")), "undici stays out");
+  });
+
+  test("a browser bundle encodes with toBinary; an edge bundle keeps the sized encoder", async () => {
+    // package.json's `browser` field swaps src/binary-encoder.ts for
+    // src/binary-encoder-browser.ts; its dist/ entry must name the same files.
+    const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+      browser: Record<string, string>;
+    };
+    assert.deepEqual(pkg.browser, {
+      "./src/binary-encoder.ts": "./src/binary-encoder-browser.ts",
+      "./dist/src/binary-encoder.js": "./dist/src/binary-encoder-browser.js",
+    });
+    const browser = await bundle("tests/grpc-web/fixtures/wirecall-browser-client.ts", {
+      platform: "browser",
+    });
+    const browserInputs = Object.keys(browser.metafile.inputs);
+    assert.ok(browserInputs.includes("src/binary-encoder-browser.ts"), browserInputs.join(", "));
+    assert.ok(!browserInputs.includes("src/binary-encoder.ts"));
+    const edge = await bundle("tests/grpc-web/fixtures/wirecall-browser-client.ts", {
+      platform: "neutral",
+      conditions: ["workerd", "worker", "browser"],
+    });
+    assert.ok(Object.keys(edge.metafile.inputs).includes("src/binary-encoder.ts"));
   });
 
   test("the Node glue is what would pull in Node modules, so it lives on its own path", async () => {
