@@ -8,7 +8,9 @@
  * 2. link (`link.ts`): type names, extendees and method types resolved by
  *    protoc's scoping rules, defaults checked against the resolved types;
  * 3. options (`interpret-options.ts`): every option interpreted and encoded,
- *    then editions features validated (`feature-checks.ts`);
+ *    then editions features validated (`feature-checks.ts`) and, on a file
+ *    without errors so far, protoc's `ValidateOptions` checks
+ *    (`validate-options.ts`: packed, message sets, extension declarations);
  * 4. source info (`source-paths.ts`), on request: SourceCodeInfo in the order
  *    buf records it.
  *
@@ -27,12 +29,13 @@ import {
   FileDescriptorProtoSchema,
   type MethodDescriptorProto,
 } from "@bufbuild/protobuf/wkt";
-import type { FieldAst, FileAst, OptionAst } from "./ast.ts";
+import type { FieldAst, FileAst, MessageAst, OptionAst } from "./ast.ts";
 import { Declarations } from "./declare.ts";
 import type { Diagnostic } from "./diagnostic.ts";
 import { checkFeatures } from "./feature-checks.ts";
 import { interpretOptions, type OptionsKind } from "./interpret-options.ts";
 import { Linker } from "./link.ts";
+import { validateOptions } from "./validate-options.ts";
 import type { MessageValue } from "./options.ts";
 import { SourcePaths } from "./source-paths.ts";
 import type { FileScope, SymbolTable } from "./symbols.ts";
@@ -103,6 +106,8 @@ export class DescriptorBuilder {
   readonly mapKeyChecks: { tok: number; field: FieldDescriptorProto }[] = [];
   /** Map fields and their entry messages, which inherit the field's features. */
   readonly entryOf: Map<FieldAst, DescriptorProto> = new Map();
+  /** Each message's declaration, for the checks after options. */
+  readonly messageAsts: Map<DescriptorProto, MessageAst> = new Map();
   /** Map fields with their entries, for feature inheritance after options. */
   readonly mapFields: { field: FieldDescriptorProto; entry: DescriptorProto }[] = [];
 
@@ -132,12 +137,28 @@ export class DescriptorBuilder {
     });
   }
 
+  /**
+   * Reports a problem at no position: protoc prints `file: message` when
+   * the element has no recorded location for the kind of error.
+   */
+  errorWithoutPosition(message: string): void {
+    this.diagnostics.push({ file: this.ast.name, line: 0, column: 0, message });
+  }
+
+  /** True when an error of this file has been reported. */
+  hasErrors(): boolean {
+    return this.diagnostics.some((d) => d.file === this.ast.name && d.severity !== "warning");
+  }
+
   /** Runs every pass and returns the descriptor. */
   build(withSourceInfo: boolean): FileDescriptorProto {
     new Declarations(this).run();
     new Linker(this).run();
     interpretOptions(this);
+    // protoc's ValidateOptions runs only on a file without errors so far.
+    const clean = !this.hasErrors();
     checkFeatures(this);
+    if (clean) validateOptions(this);
     if (withSourceInfo) new SourcePaths(this).run();
     return this.file;
   }

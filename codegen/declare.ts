@@ -119,6 +119,7 @@ export class Declarations {
     const d = create(DescriptorProtoSchema, { name: m.name });
     if (m.visibility) d.visibility = m.visibility;
     this.define("message", fullName, m.nameTok, { message: d });
+    this.b.messageAsts.set(d, m);
     if (m.mapEntry) {
       const { keyType, valueType, field } = m.mapEntry;
       d.options = create(MessageOptionsSchema, { mapEntry: true });

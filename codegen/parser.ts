@@ -740,13 +740,19 @@ class Parser {
     do {
       const rs = this.tok;
       const start = this.intValue("Expected field number range.", 0x7fffffff, isEnum);
+      // protoc's ParseExtensions/ParseReservedNumbers: the end is stored
+      // exclusive, so a message range cannot reach INT32_MAX.
+      if (!isEnum && start === 0x7fffffff) this.fail("Field number out of bounds.");
       const startSpan = this.span(rs);
       let end = start;
       let endSpan = startSpan;
       if (this.tryConsume("to")) {
         const es = this.tok;
         if (this.tryConsume("max")) end = isEnum ? 0x7fffffff : -1;
-        else end = this.intValue("Expected integer.", 0x7fffffff, isEnum);
+        else {
+          end = this.intValue("Expected integer.", 0x7fffffff, isEnum);
+          if (!isEnum && end === 0x7fffffff) this.fail("Field number out of bounds.");
+        }
         endSpan = this.span(es);
       }
       decl.ranges.push({ span: this.span(rs), startSpan, endSpan, start, end });
