@@ -1,4 +1,5 @@
 import { Code } from "./code.ts";
+import type { MethodInfo } from "./method.ts";
 import { RpcError } from "./rpc-error.ts";
 
 /**
@@ -83,4 +84,32 @@ export function runtimeStreamsRequests(): boolean {
   if (g.navigator?.userAgent === "Cloudflare-Workers") return false;
   return g.Deno !== undefined || g.Bun !== undefined ||
     typeof g.process?.versions?.node === "string";
+}
+
+/**
+ * Refuses, with `UNIMPLEMENTED`, the calls a `fetch` cannot carry: bidi
+ * streams (fetch reads no response before the request ends), and client
+ * streams where the runtime cannot stream a request body. `protocol` names
+ * the transport in the message ("gRPC-Web", "Connect over fetch").
+ */
+export function refuseFetchCallKind(
+  method: MethodInfo,
+  streamsRequests: boolean,
+  protocol: string,
+): void {
+  if (method.kind === "bidi_streaming") {
+    throw new RpcError(
+      Code.UNIMPLEMENTED,
+      `${method.path} is bidi streaming, which ${protocol} cannot carry (fetch reads no response ` +
+        `before the request ends); call it with the HTTP/2 transport, wirecall/transports/http2`,
+    );
+  }
+  if (method.kind === "client_streaming" && !streamsRequests) {
+    throw new RpcError(
+      Code.UNIMPLEMENTED,
+      `${method.path} is client streaming, and this runtime's fetch cannot stream a request ` +
+        `body; call it from Deno, Node or Bun, or with the HTTP/2 transport ` +
+        `(set requestStreaming: true if this fetch does support it, e.g. a browser over HTTP/2)`,
+    );
+  }
 }

@@ -1,4 +1,5 @@
 import { Code } from "./code.ts";
+import type { Compression } from "./compression.ts";
 import type { PeerInfo } from "./handler-context.ts";
 import { RpcError } from "./rpc-error.ts";
 
@@ -110,4 +111,40 @@ export function requestReadError(e: unknown): RpcError {
   return new RpcError(Code.CANCELLED, `reading the request failed: ${(e as Error)?.message ?? e}`, {
     cause: e,
   });
+}
+
+/** What a fetch-based server call (gRPC-Web, Connect) knows of its request once its head is checked. */
+export interface FetchCallInit {
+  /** The request; its signal cancels the call. */
+  request: Request;
+  /** Base response headers (the content type, CORS, encodings). */
+  headers: Headers;
+  /** `"proto"` or `"json"`. */
+  contentSubtype: string;
+  /** From the protocol's timeout header. */
+  timeoutMs: number | undefined;
+  /** Decompresses the request message(s). */
+  requestCompression: Compression;
+  /** Compresses the response message(s). */
+  responseCompression: Compression;
+  /** Messages smaller than this are sent uncompressed. */
+  compressMinBytes: number;
+  /** The request message limit, before and after decompression. */
+  maxReceiveMessageBytes: number;
+  /** The caller. */
+  peer: PeerInfo;
+}
+
+/** A handler's `pathPrefix` option as the handlers compare it: no trailing slash ("" for none). */
+export function normalizePathPrefix(prefix: string | undefined): string {
+  return (prefix ?? "").replace(/\/+$/, "");
+}
+
+/**
+ * The request path below a handler's (normalized) `prefix`, as routes see it;
+ * `undefined` when the path is not under it (the handler answers 404).
+ */
+export function pathBelowPrefix(path: string, prefix: string): string | undefined {
+  if (prefix === "") return path;
+  return path.startsWith(prefix + "/") ? path.slice(prefix.length) : undefined;
 }

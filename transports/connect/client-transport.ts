@@ -26,6 +26,7 @@ import {
   type FetchFunction,
   followSignal,
   globalFetch,
+  refuseFetchCallKind,
   requestBodyStream,
   runtimeStreamsRequests,
 } from "../../src/fetch-call.ts";
@@ -186,20 +187,7 @@ export function createConnectTransport(options: ConnectTransportOptions): Transp
 
   async function stream(req: StreamTransportRequest): Promise<StreamTransportResponse> {
     const { method } = req;
-    if (method.kind === "bidi_streaming") {
-      throw new RpcError(
-        Code.UNIMPLEMENTED,
-        `${method.path} is bidi streaming, which Connect over fetch cannot carry (fetch reads no ` +
-          `response before the request ends); call it with the HTTP/2 transport, wirecall/transports/http2`,
-      );
-    }
-    if (method.kind === "client_streaming" && !streamsRequests) {
-      throw new RpcError(
-        Code.UNIMPLEMENTED,
-        `${method.path} is client streaming, and this runtime's fetch cannot stream a request ` +
-          `body; call it from Deno, Node or Bun, or with the HTTP/2 transport`,
-      );
-    }
+    refuseFetchCallKind(method, streamsRequests, "Connect over fetch");
     if (req.signal.aborted) throw req.signal.reason;
     const url = baseUrl + method.path;
     const headers = headersOf(req, true);

@@ -6,7 +6,13 @@ import {
   DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
   parseOptions,
 } from "../../protocol.ts";
-import { type FetchProtocol, peerOfRequest, readBodyBytes } from "../../src/fetch-protocol.ts";
+import {
+  type FetchProtocol,
+  normalizePathPrefix,
+  pathBelowPrefix,
+  peerOfRequest,
+  readBodyBytes,
+} from "../../src/fetch-protocol.ts";
 import { formatConnectContentType, parseConnectContentType } from "./content-type.ts";
 import { parseGetQuery } from "./get-request.ts";
 import {
@@ -95,7 +101,7 @@ export function createConnectHandler(
   const supported = compressionsNamed(opts.acceptCompression ?? ["gzip", "identity"]);
   const acceptEncoding = [...supported.keys()].join(",");
   const compressMinBytes = opts.compressMinBytes ?? 1024;
-  const prefix = (opts.pathPrefix ?? "").replace(/\/+$/, "");
+  const prefix = normalizePathPrefix(opts.pathPrefix);
   const requireVersion = opts.requireProtocolVersion ?? false;
   const methodAt = methodIndex(router);
 
@@ -221,11 +227,8 @@ export function createConnectHandler(
   }
 
   const handler = async function handleConnect(request: Request, info?: unknown) {
-    let path = new URL(request.url).pathname;
-    if (prefix !== "") {
-      if (!path.startsWith(prefix + "/")) return new Response("not found", { status: 404 });
-      path = path.slice(prefix.length);
-    }
+    const path = pathBelowPrefix(new URL(request.url).pathname, prefix);
+    if (path === undefined) return new Response("not found", { status: 404 });
     return await (serve(request, path, info) ?? unclaimed(request, path) ??
       new Response(`unsupported request ${request.method} ${path}; this server speaks Connect`, {
         status: 415,

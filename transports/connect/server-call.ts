@@ -1,4 +1,4 @@
-import { Code, type Compression, Metadata, type PeerInfo, RpcError } from "../../mod.ts";
+import { Code, Metadata, type PeerInfo, RpcError } from "../../mod.ts";
 import {
   decodeEnvelopes,
   encodeEnvelope,
@@ -8,7 +8,7 @@ import {
   metadataToHeaders,
   type ServerCallIO,
 } from "../../protocol.ts";
-import { requestReadError } from "../../src/fetch-protocol.ts";
+import { type FetchCallInit, requestReadError } from "../../src/fetch-protocol.ts";
 import { ResponseBodyStream } from "../../src/response-body-stream.ts";
 import { decompressEnvelope, encodeMessage } from "../../protocol.ts";
 import { encodeEndStream, FLAG_END_STREAM } from "./end-stream.ts";
@@ -17,25 +17,7 @@ import { connectHeaders } from "./request-header.ts";
 import { muxTrailers } from "./trailer-mux.ts";
 
 /** What a Connect server call needs to know of its request. */
-export interface ConnectCallInit {
-  /** The request; its signal cancels the call. */
-  request: Request;
-  /** Base response headers (the content type, CORS). */
-  headers: Headers;
-  /** `"proto"` or `"json"`. */
-  contentSubtype: string;
-  /** From `connect-timeout-ms`. */
-  timeoutMs: number | undefined;
-  /** Decompresses the request message(s). */
-  requestCompression: Compression;
-  /** Compresses the response message(s). */
-  responseCompression: Compression;
-  /** Messages smaller than this are sent uncompressed. */
-  compressMinBytes: number;
-  /** The request message limit, before and after decompression. */
-  maxReceiveMessageBytes: number;
-  /** The caller. */
-  peer: PeerInfo;
+export interface ConnectCallInit extends FetchCallInit {
   /** Request metadata. */
   metadata: Metadata;
 }

@@ -24,6 +24,7 @@ import {
   type FetchFunction,
   followSignal,
   globalFetch,
+  refuseFetchCallKind,
   requestBodyStream,
   runtimeStreamsRequests,
 } from "../../src/fetch-call.ts";
@@ -85,25 +86,6 @@ export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transp
     return text ? encodeGrpcWebText(framed) : framed;
   }
 
-  function refuseUnsupported(req: TransportRequestBase): void {
-    const { method } = req;
-    if (method.kind === "bidi_streaming") {
-      throw new RpcError(
-        Code.UNIMPLEMENTED,
-        `${method.path} is bidi streaming, which gRPC-Web cannot carry (fetch reads no response ` +
-          `before the request ends); call it with the HTTP/2 transport, wirecall/transports/http2`,
-      );
-    }
-    if (method.kind === "client_streaming" && !streamsRequests) {
-      throw new RpcError(
-        Code.UNIMPLEMENTED,
-        `${method.path} is client streaming, and this runtime's fetch cannot stream a request ` +
-          `body; call it from Deno, Node or Bun, or with the HTTP/2 transport ` +
-          `(set requestStreaming: true if this fetch does support it, e.g. a browser over HTTP/2)`,
-      );
-    }
-  }
-
   function requestHeaders(req: TransportRequestBase): Headers {
     const headers = new Headers();
     metadataToHeaders(req.metadata, (k, v) => headers.append(k, v));
@@ -119,7 +101,7 @@ export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transp
   }
 
   async function stream(req: StreamTransportRequest): Promise<StreamTransportResponse> {
-    refuseUnsupported(req);
+    refuseFetchCallKind(req.method, streamsRequests, "gRPC-Web");
     const { signal } = req;
     if (signal.aborted) throw signal.reason;
     const url = baseUrl + req.method.path;

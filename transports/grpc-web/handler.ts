@@ -14,6 +14,8 @@ import {
 import {
   type FetchProtocol,
   type FetchRequestInfo,
+  normalizePathPrefix,
+  pathBelowPrefix,
   peerOfRequest,
 } from "../../src/fetch-protocol.ts";
 import {
@@ -78,7 +80,7 @@ export function createGrpcWebHandler(
     compressResponses: true,
   };
   const compressMinBytes = opts.compressMinBytes ?? 1024;
-  const prefix = (opts.pathPrefix ?? "").replace(/\/+$/, "");
+  const prefix = normalizePathPrefix(opts.pathPrefix);
 
   /** The answer of the first other protocol that takes the request. */
   function serveOther(
@@ -107,11 +109,8 @@ export function createGrpcWebHandler(
         headers: { "content-type": "text/plain", vary: "Origin" },
       });
     }
-    let path = url.pathname;
-    if (prefix !== "") {
-      if (!path.startsWith(prefix + "/")) return new Response("not found", { status: 404 });
-      path = path.slice(prefix.length);
-    }
+    const path = pathBelowPrefix(url.pathname, prefix);
+    if (path === undefined) return new Response("not found", { status: 404 });
     if (
       protocols.length > 0 &&
       parseGrpcWebContentType(request.headers.get("content-type")) === undefined

@@ -1,24 +1,15 @@
-import { Code, type Compression, Metadata, type PeerInfo, RpcError } from "../../mod.ts";
+import { Code, Metadata, type PeerInfo, RpcError } from "../../mod.ts";
 import { metadataToHeaders, type ServerCallIO, writeTrailerFields } from "../../protocol.ts";
-import { requestReadError } from "../../src/fetch-protocol.ts";
+import { type FetchCallInit, requestReadError } from "../../src/fetch-protocol.ts";
 import { encodeMessage } from "../../protocol.ts";
 import { readGrpcWebMessages } from "./message-reader.ts";
 import { encodeTrailerFrame } from "./trailer-frame.ts";
 import { encodeGrpcWebText } from "./web-text.ts";
 
 /** What a {@link GrpcWebServerCall} needs to know of its request. */
-export interface GrpcWebCallInit {
-  request: Request;
-  /** Base response headers: content type, CORS, encodings. */
-  headers: Headers;
+export interface GrpcWebCallInit extends FetchCallInit {
+  /** `grpc-web-text` (base64) rather than binary. */
   text: boolean;
-  contentSubtype: string;
-  timeoutMs: number | undefined;
-  requestCompression: Compression;
-  responseCompression: Compression;
-  compressMinBytes: number;
-  maxReceiveMessageBytes: number;
-  peer: PeerInfo;
 }
 
 /**

@@ -16,7 +16,12 @@ import {
   parseGrpcTimeout,
   parseOptions,
 } from "../../protocol.ts";
-import { type FetchProtocol, peerOfRequest } from "../../src/fetch-protocol.ts";
+import {
+  type FetchProtocol,
+  normalizePathPrefix,
+  pathBelowPrefix,
+  peerOfRequest,
+} from "../../src/fetch-protocol.ts";
 import { file_google_rpc_error_details } from "../../src/gen/google/rpc/error_details_pb.ts";
 import { byteLimitOption } from "../../src/options.ts";
 import { type HttpBinding, httpBindings } from "./http-rule.ts";
@@ -91,7 +96,7 @@ interface RouteTable {
 export function createRestHandler(router: Router, options?: RestHandlerOptions): RestHandler {
   const opts = parseOptions("REST handler", optionsSchema, options) as RestHandlerOptions;
   const maxBytes = opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES;
-  const prefix = (opts.pathPrefix ?? "").replace(/\/+$/, "");
+  const prefix = normalizePathPrefix(opts.pathPrefix);
   let table: RouteTable | undefined;
   let indexed = -1;
 
@@ -169,11 +174,8 @@ export function createRestHandler(router: Router, options?: RestHandlerOptions):
   }
 
   const handler = async function handleRest(request: Request, info?: unknown) {
-    let path = new URL(request.url).pathname;
-    if (prefix !== "") {
-      if (!path.startsWith(prefix + "/")) return new Response("not found", { status: 404 });
-      path = path.slice(prefix.length);
-    }
+    const path = pathBelowPrefix(new URL(request.url).pathname, prefix);
+    if (path === undefined) return new Response("not found", { status: 404 });
     return await (serve(request, path, info) ?? restErrorResponse(
       new RpcError(Code.NOT_FOUND, `no route for ${request.method} ${path}`),
       routeTable().registry,
