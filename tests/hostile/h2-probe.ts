@@ -15,7 +15,7 @@ export interface Outcome {
   pingAcks: number;
   /** True when the server closed the connection within the wait. */
   closed: boolean;
-  /** CPU the process spent meanwhile (this process hosts the server), in ms. */
+  /** CPU this process spent meanwhile, in ms (the server's, when this process hosts it). */
   cpuMs: number;
 }
 
@@ -58,8 +58,11 @@ export async function probe(
   const cpu = process.cpuUsage();
   if (options.preface !== false) await c.write(PREFACE), await c.write(settings());
   for (const part of Array.isArray(payload) ? payload : [payload]) {
-    if (c.socket.destroyed) break;
+    // A client stops once it got the server's GOAWAY; writing on would only
+    // draw a TCP reset, which can discard the GOAWAY before it is read.
+    if (c.socket.destroyed || c.goawayCode() !== undefined) break;
     await c.write(part);
+    await new Promise((r) => setTimeout(r, 0));
   }
   const wait = options.waitMs ?? 2_000;
   await Promise.race([c.closed, new Promise((r) => setTimeout(r, wait))]);

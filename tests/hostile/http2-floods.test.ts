@@ -3,6 +3,12 @@
 // streams) and gRPC requests that lie. Every case must end with the server
 // refusing the connection or the call — with bounded CPU — and then serving
 // a normal call on a fresh connection.
+//
+// The framing cases go to a server in a child process
+// (tests/hostile/flood-server.ts, on the runtime that runs this file): Deno's
+// node:http2 can abort the whole process after some of them
+// (docs/deno-http2-crash.md), and then the case that caused it fails by name,
+// with the server's last output, while the test run goes on.
 import assert from "node:assert/strict";
 import process from "node:process";
 import * as http2 from "node:http2";
@@ -14,12 +20,14 @@ import {
   createHttp2Transport,
   type Http2Server,
 } from "wirecall/transports/http2";
+import type { ChildProcess } from "node:child_process";
 import { DemoService, GreetRequestSchema } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
 import { demoRouter } from "../support/demo-router.ts";
 import { after, before, describe, test } from "../support/test.ts";
 import { grpcHeaders, rawRequest } from "../http2/raw-http2.ts";
 import * as w from "./h2-wire.ts";
 import { describeOutcome, probe } from "./h2-probe.ts";
+import { exitCode, spawnScript, waitForOutput } from "../interop/spawn-script.ts";
 
 const GREET = "/wirecall.demo.v1.DemoService/Greet";
 /**
@@ -29,7 +37,6 @@ const GREET = "/wirecall.demo.v1.DemoService/Greet";
  * server keeps serving.
  */
 const isDeno = "Deno" in globalThis;
-const denoFloods = process.env.WIRECALL_DENO_FLOODS === "1";
 const oldNode = !isDeno && Number(process.versions.node.split(".")[0]) < 22;
 
 const H = (id: number, end = false, path = GREET) =>
@@ -48,12 +55,20 @@ function headerFrames(id: number, block: Uint8Array): Uint8Array[] {
 }
 
 /** The framing cases: each a payload sent after the preface and SETTINGS. */
-const framing: Array<[string, () => Uint8Array | Uint8Array[], { manyStreams?: boolean }?]> = [
+const framing: Array<[string, () => Uint8Array | Uint8Array[], { skip?: string | false }?]> = [
   ["rapid reset: 5000 streams opened and reset at once", () => {
     const out: Uint8Array[] = [];
     for (let i = 0; i < 5000; i++) out.push(H(1 + 2 * i), w.frame(3, 0, 1 + 2 * i, w.u32(8)));
     return w.concat(...out);
-  }, { manyStreams: true }],
+  }, {
+    // The server answers (GOAWAY INTERNAL_ERROR, closed) and serves the next
+    // call, but a moment after that next connection ends the process aborts
+    // in nghttp2 (find_stream_on_goaway_func) in 4 of 5 runs, a bare
+    // node:http2 server that never answers a stream too: Deno's defect,
+    // reproduced in docs/deno-http2-crash.md ("Rapid reset").
+    skip: isDeno &&
+      "Deno 2.9: a rapid reset leaves Deno's node:http2 to abort the process when a later connection ends (docs/deno-http2-crash.md)",
+  }],
   [
     "PING flood: 20000 PINGs",
     () => w.concat(...Array.from({ length: 20_000 }, () => w.frame(6, 0, 0, new Uint8Array(8)))),
@@ -104,7 +119,6 @@ const framing: Array<[string, () => Uint8Array | Uint8Array[], { manyStreams?: b
         ...Array.from({ length: 20_000 }, (_, i) =>
           w.frame(2, 0, 1 + 2 * i, new Uint8Array([0, 0, 0, 0, 16]))),
       ),
-    { manyStreams: true },
   ],
   [
     "empty DATA flood: 20000 frames on one stream",
@@ -114,17 +128,82 @@ const framing: Array<[string, () => Uint8Array | Uint8Array[], { manyStreams?: b
   ["a PUSH_PROMISE from the client", () => w.frame(5, 4, 1, new Uint8Array(4))],
 ];
 
+/** A server process for the framing cases (tests/hostile/flood-server.ts). */
+class ServerProcess {
+  readonly child: ChildProcess;
+  readonly ready: Promise<number>;
+  /** How the process ended, once it did: `exit <code>` or `signal <name>`. */
+  ended: string | undefined;
+  stderr = "";
+  #asked = 0;
+
+  constructor() {
+    this.child = spawnScript(import.meta.url, "flood-server", []);
+    this.child.stdin!.on("error", () => {});
+    this.child.stderr!.on("data", (c: Uint8Array) => (this.stderr += new TextDecoder().decode(c)));
+    this.child.once("exit", (code, signal) => {
+      this.ended = signal !== null ? `signal ${signal}` : `exit ${code}`;
+    });
+    this.ready = waitForOutput(this.child, /listening (\d+)/).then((m) => Number(m[1]));
+  }
+
+  /** The server's CPU time so far and what reached its `onError`. */
+  async stats(): Promise<{ cpuMs: number; errors: string[] }> {
+    this.assertAlive("before it was asked for its stats");
+    const id = ++this.#asked;
+    const answer = waitForOutput(this.child, new RegExp(`stats ${id} (\\{.*\\})\\n`));
+    this.child.stdin!.write(`stats ${id}\n`);
+    try {
+      return JSON.parse((await answer)[1]);
+    } catch (e) {
+      this.assertAlive("while it was asked for its stats");
+      throw e;
+    }
+  }
+
+  /** Throws, naming how the server ended and what it printed last, if it is gone. */
+  assertAlive(after: string): void {
+    assert.equal(
+      this.ended,
+      undefined,
+      `the server process died ${after} (${this.ended}):\n${this.stderr.slice(-2_000)}`,
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (this.ended !== undefined) return;
+    const exited = exitCode(this.child);
+    this.child.stdin!.end();
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 2_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * How long a case waits after its fresh call's connection ended before it
+ * checks that the server process is alive: Deno's aborts came up to ~2 s
+ * after a connection ended (docs/deno-http2-crash.md).
+ */
+const SETTLE_MS = isDeno ? 2_000 : 200;
+
 describe("http2 server under broken framing and floods", () => {
-  let server: Http2Server;
-  const errors: Error[] = [];
-  before(async () => {
-    server = createHttp2Server(demoRouter().router, { onError: (e) => errors.push(e) });
-    await server.listen({ port: 0 });
-  });
-  after(() => server.close({ graceMs: 100 }));
+  // The server runs in a process of its own, on the runtime that runs the
+  // tests: a runtime defect that aborts it fails the case that caused it (by
+  // name, with the server's last output) and the next case gets a new one.
+  let server: ServerProcess | undefined;
+  let port = 0;
+  async function liveServer(): Promise<ServerProcess> {
+    if (server === undefined || server.ended !== undefined) {
+      server = new ServerProcess();
+      port = await server.ready;
+    }
+    return server;
+  }
+  after(() => server?.stop());
 
   async function stillServes(): Promise<void> {
-    const transport = createHttp2Transport({ baseUrl: server.url! });
+    const transport = createHttp2Transport({ baseUrl: `http://127.0.0.1:${port}` });
     try {
       const r = await createClient(DemoService, transport).greet({ name: "Ada" }, {
         timeoutMs: 5_000,
@@ -135,52 +214,60 @@ describe("http2 server under broken framing and floods", () => {
     }
   }
 
+  /**
+   * After a case: the process lives, a fresh call on a new connection
+   * succeeds, the process still lives a while after that connection ended,
+   * and nothing reached the server's `onError`.
+   */
+  async function survived(s: ServerProcess): Promise<void> {
+    s.assertAlive("after the case");
+    await stillServes();
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    const after = await s.stats();
+    s.assertAlive("after the fresh call");
+    assert.deepEqual(after.errors, []);
+  }
+
   for (const [name, payload, traits] of framing) {
-    // Under Deno these run only on request (WIRECALL_DENO_FLOODS=1): connection
-    // errors on a Deno-hosted node:http2 server can abort the whole test
-    // process a moment later (docs/deno-http2-crash.md); the rapid reset and
-    // PRIORITY floods do so reliably.
-    const skip = isDeno && (traits?.manyStreams || !denoFloods)
-      ? "Deno: these connection errors can abort Deno's node:http2 (docs/deno-http2-crash.md)"
-      : false;
+    const skip = traits?.skip ?? false;
     test(`${name}: GOAWAY and close, bounded CPU, then a fresh call works`, { skip }, async () => {
-      const o = await probe(server.port!, payload(), { waitMs: 3_000 });
+      const s = await liveServer();
+      const before = await s.stats();
+      const o = await probe(port, payload(), { waitMs: 3_000 });
+      const cpu = (await s.stats().catch(() => before)).cpuMs - before.cpuMs;
+      if (process.env.WIRECALL_FLOODS_REPORT) {
+        console.log(`[floods] ${name}: ${describeOutcome(o)}; ${cpu.toFixed(0)} ms server CPU`);
+      }
       if (!oldNode) {
         assert.ok(o.goaway !== undefined && o.goaway !== 0, describeOutcome(o));
         assert.ok(o.closed, describeOutcome(o));
       }
-      assert.ok(o.cpuMs < 3_000, `${o.cpuMs} ms of CPU`);
-      assert.deepEqual(errors, []);
-      await stillServes();
+      await survived(s);
+      assert.ok(cpu < 3_000, `${cpu} ms of server CPU`);
     });
   }
 
-  const denoSkip = isDeno && !denoFloods
-    ? "Deno: these connection errors can abort Deno's node:http2 (docs/deno-http2-crash.md)"
-    : false;
-  test("a bad connection preface gets GOAWAY and close", { skip: denoSkip }, async () => {
+  test("a bad connection preface gets GOAWAY and close", async () => {
+    const s = await liveServer();
     const o = await probe(
-      server.port!,
+      port,
       new TextEncoder().encode("PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n"),
       { preface: false, waitMs: 3_000 },
     );
     assert.ok(o.closed, describeOutcome(o));
-    await stillServes();
+    await survived(s);
   });
 
-  test(
-    "a truncated frame then a vanished client leaves the server serving",
-    { skip: denoSkip },
-    async () => {
-      const c = new w.RawH2Connection(server.port!);
-      await c.connected;
-      await c.write(
-        w.concat(w.PREFACE, w.settings(), H(1), w.frame(0, 0, 1, new Uint8Array(10), 100)),
-      );
-      c.destroy();
-      await stillServes();
-    },
-  );
+  test("a truncated frame then a vanished client leaves the server serving", async () => {
+    const s = await liveServer();
+    const c = new w.RawH2Connection(port);
+    await c.connected;
+    await c.write(
+      w.concat(w.PREFACE, w.settings(), H(1), w.frame(0, 0, 1, new Uint8Array(10), 100)),
+    );
+    c.destroy();
+    await survived(s);
+  });
 });
 
 const greet = (name: string) =>
