@@ -16,7 +16,7 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { type FileDescriptorProto, FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { type AnnotationFormat, formatAnnotations } from "./checks/annotation.ts";
 import { checkBreaking, CheckConfigError } from "./checks/breaking.ts";
-import { lint } from "./checks/lint.ts";
+import { lint, protovalidateUnchecked } from "./checks/lint.ts";
 import { compile, type CompileResult } from "./compile.ts";
 import { type BreakingSection, ConfigError, type LintSection } from "./config.ts";
 import { formatDiagnostic } from "./diagnostic.ts";
@@ -309,6 +309,13 @@ export function runCheckCommand(command: "breaking" | "lint", argv: string[]): n
         imports: side.result.allFiles,
         unusedImports: side.result.unusedImports,
       });
+      for (const f of protovalidateUnchecked(side.result.files, section)) {
+        process.stderr.write(
+          `wirecall-codegen lint: ${
+            side.display.get(f) ?? f
+          }: PROTOVALIDATE not checked: the file uses buf.validate rules, which buf lint validates (rule types, ranges, CEL) and wirecall does not.\n`,
+        );
+      }
     }
   } catch (e) {
     if (!(e instanceof CheckConfigError)) throw e;

@@ -177,6 +177,34 @@ export const LINT_RULES: RuleSpec[] = [
   ),
 ];
 
+/** The file buf's PROTOVALIDATE rule checks the use of. */
+export const PROTOVALIDATE_PROTO = "buf/validate/validate.proto";
+
+/**
+ * The files among `files` whose `buf.validate` rules buf's PROTOVALIDATE
+ * rule would check and wirecall does not (it has no CEL compiler nor
+ * protovalidate's rule semantics): those importing
+ * `buf/validate/validate.proto`, when the rule is selected. A file that
+ * does not import it has no protovalidate rules, and the rule finds
+ * nothing there in buf either.
+ *
+ * @example
+ * ```ts
+ * for (const f of protovalidateUnchecked(result.files, {})) console.warn(f);
+ * ```
+ */
+export function protovalidateUnchecked(
+  files: FileDescriptorProto[],
+  options: LintOptions = {},
+): string[] {
+  const rules = selectRules(LINT_RULES, options);
+  if (rules instanceof Error || !rules.has("PROTOVALIDATE")) return [];
+  return files.filter((f) =>
+    f.dependency.includes(PROTOVALIDATE_PROTO) &&
+    !isIgnored(LINT_RULES, options, "PROTOVALIDATE", f.name)
+  ).map((f) => f.name);
+}
+
 /**
  * Lints `files` (the module's own files; `imports` only resolve types and
  * package import cycles) and returns the findings sorted as buf sorts them.

@@ -38,5 +38,5 @@ export {
   CheckConfigError,
   type CheckInput,
 } from "./breaking.ts";
-export { lint, LINT_RULES, type LintOptions } from "./lint.ts";
+export { lint, LINT_RULES, type LintOptions, protovalidateUnchecked } from "./lint.ts";
 export type { CheckConfig, RuleSpec } from "./rules-config.ts";

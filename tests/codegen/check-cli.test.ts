@@ -190,7 +190,38 @@ describe("wirecall-codegen lint", () => {
         }),
       );
       const clean = await run(dir, ["lint"]);
-      assert.deepEqual([clean.code, clean.stdout], [0, ""]);
+      assert.deepEqual([clean.code, clean.stdout, clean.stderr], [0, "", ""]);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  test("says on stderr that PROTOVALIDATE is not checked where buf.validate is imported", {
+    timeout: 60_000,
+  }, async () => {
+    const validated = V1.replace(
+      "package acme.v1;\n",
+      'package acme.v1;\nimport "buf/validate/validate.proto";\n',
+    ).replace("string title = 1;", "string title = 1 [(buf.validate.field).string.min_len = 1];");
+    const dir = tree({
+      "acme/v1/todo.proto": validated,
+      "acme/v1/plain.proto": 'syntax = "proto3";\npackage acme.v1;\nmessage Plain {}\n',
+      // A stand-in for protovalidate's file: only its import is looked at.
+      "buf/validate/validate.proto": 'syntax = "proto2";\npackage buf.validate;\n' +
+        'import "google/protobuf/descriptor.proto";\n' +
+        "message StringRules { optional uint64 min_len = 2; }\n" +
+        "message FieldRules { optional StringRules string = 14; }\n" +
+        "extend google.protobuf.FieldOptions { optional FieldRules field = 1159; }\n",
+    });
+    try {
+      const r = await run(dir, ["lint", "acme", "-I", "."]);
+      assert.match(
+        r.stderr,
+        /^wirecall-codegen lint: acme\/v1\/todo\.proto: PROTOVALIDATE not checked: /m,
+      );
+      assert.doesNotMatch(r.stderr, /plain\.proto/);
+      const off = await run(dir, ["lint", "acme", "-I", ".", "--except=PROTOVALIDATE"]);
+      assert.doesNotMatch(off.stderr, /PROTOVALIDATE/);
     } finally {
       rmSync(dir, { recursive: true });
     }
