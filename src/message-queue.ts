@@ -1,3 +1,5 @@
+import { type FirstTwo, firstTwoKey } from "./first-two.ts";
+
 /**
  * An async iterable that others push into: the bridge between callbacks and
  * `for await`. `push` resolves when the consumer has taken the value, which
@@ -12,7 +14,7 @@
  * for await (const n of q) console.log(n); // 1
  * ```
  */
-export class MessageQueue<T> implements AsyncIterable<T> {
+export class MessageQueue<T> implements AsyncIterable<T>, FirstTwo<T> {
   #items: T[] = [];
   #waiters: Array<() => void> = [];
   #reader: ((r: IteratorResult<T>) => void) | undefined;
@@ -108,6 +110,11 @@ export class MessageQueue<T> implements AsyncIterable<T> {
       this.#firstTwo = resolve;
       this.#firstTwoFail = reject;
     });
+  }
+
+  /** {@link firstTwo}, under the key `readSingleMessage` looks for. */
+  [firstTwoKey](): Promise<T[]> {
+    return this.firstTwo();
   }
 
   /** Takes the next value. */

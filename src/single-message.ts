@@ -1,5 +1,5 @@
 import { Code } from "./code.ts";
-import { MessageQueue } from "./message-queue.ts";
+import { firstTwoKey, hasFirstTwo } from "./first-two.ts";
 import { RpcError } from "./rpc-error.ts";
 import type {
   StreamTransportRequest,
@@ -79,9 +79,9 @@ export async function readSingleMessage<T>(
   side: MessageSide = "response",
 ): Promise<T> {
   if (messages instanceof SingleMessageStream) return messages.message;
-  if (messages instanceof MessageQueue) {
-    // One promise for the whole read rather than an iteration per message.
-    const got = await messages.firstTwo();
+  if (hasFirstTwo(messages)) {
+    // A MessageQueue: one promise for the whole read rather than an iteration per message.
+    const got = await messages[firstTwoKey]();
     if (got.length > 1) {
       await messages[Symbol.asyncIterator]().return?.();
       throw notOne(path, side, "more");
