@@ -20,9 +20,25 @@ export const clockOption: z.ZodMiniCustom<unknown> = z.custom<unknown>(
   { message: "expected a Clock with now(), setTimeout() and clearTimeout()" },
 );
 
+/**
+ * `z.int()` as a plain check with the same issues (a fraction: "expected int";
+ * outside the safe integer range: `message`), so a bundle that validates no
+ * other integer (the browser client) leaves zod's number formats out.
+ */
+function safeInteger(message: string): z.core.$ZodCheck<number> {
+  return z.check<number>((payload) => {
+    const v = payload.value;
+    if (!Number.isInteger(v)) {
+      payload.issues.push({ code: "custom", message: "expected int, got number", input: v });
+    } else if (!Number.isSafeInteger(v)) {
+      payload.issues.push({ code: "custom", message, input: v, continue: true });
+    }
+  });
+}
+
 /** A zod schema for a positive integer byte count. */
 export const byteLimitOption: z.ZodMiniNumber<number> = z.number().check(
-  z.int({ message: "expected a whole number of bytes" }),
+  safeInteger("expected a whole number of bytes"),
   z.positive({ message: "expected a positive number of bytes" }),
 );
 

@@ -2,6 +2,9 @@ import { describe, test } from "./support/test.ts";
 import assert from "node:assert/strict";
 import { Code, createClient, createRouter, RpcError } from "wirecall";
 import { createLoopbackTransport } from "wirecall/transports/loopback";
+import * as z from "zod/mini";
+import { byteLimitOption, parseOptions } from "wirecall/protocol";
+import { grpcWebTransportOptionsSchema } from "../transports/grpc-web/client-options.ts";
 import { DemoService } from "../protos/gen/wirecall/demo/v1/demo_pb.ts";
 
 function badOption(pattern: RegExp) {
@@ -91,5 +94,57 @@ describe("options are validated", () => {
       client.greet({}, { tiemoutMs: 5 } as never),
       badOption(/invalid call options?/),
     );
+  });
+
+  test("byte limits and the gRPC-Web baseUrl word their errors as z.int() and z.url() do", () => {
+    // Both are plain zod checks now (browser bundles leave zod's number and
+    // string formats out); what they accept, return and say must not move.
+    const parse = (schema: z.ZodMiniType, value: unknown): string => {
+      try {
+        return JSON.stringify(parseOptions("t", z.strictObject({ v: schema }), { v: value }));
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    const zodInt = z.number().check(
+      z.int({ message: "expected a whole number of bytes" }),
+      z.positive({ message: "expected a positive number of bytes" }),
+    );
+    for (
+      const v of [
+        1,
+        4194304,
+        1.5,
+        -1.5,
+        0,
+        -1,
+        2 ** 53 - 1,
+        2 ** 53,
+        -(2 ** 60),
+        NaN,
+        Infinity,
+        "x",
+        null,
+      ]
+    ) {
+      assert.equal(parse(byteLimitOption, v), parse(zodInt, v), String(v));
+    }
+    const zodUrl = z.string().check(z.url({ message: "expected an absolute http(s) URL" }));
+    const baseUrl = grpcWebTransportOptionsSchema.shape.baseUrl;
+    for (
+      const v of [
+        "http://a",
+        " https://x.y/p \n",
+        "https://exa\nmple.com",
+        "ftp://q",
+        "nope",
+        "",
+        "/rel",
+        5,
+        "\thttp://a\t",
+      ]
+    ) {
+      assert.equal(parse(baseUrl, v), parse(zodUrl, v), JSON.stringify(v));
+    }
   });
 });

@@ -32,9 +32,21 @@ export interface GrpcWebTransportOptions {
   credentials?: RequestCredentials;
 }
 
+function canParseUrl(v: string): boolean {
+  try {
+    new URL(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The zod schema of {@link GrpcWebTransportOptions}. */
 export const grpcWebTransportOptionsSchema = z.strictObject({
-  baseUrl: z.string().check(z.url({ message: "expected an absolute http(s) URL" })),
+  baseUrl: z.string().check(
+    z.refine((v) => canParseUrl(v.trim()), { message: "expected an absolute http(s) URL" }),
+    z.overwrite((v) => v.trim().replace(/[\t\n\r]/g, "")),
+  ),
   format: z.optional(z.enum(["binary", "text"])),
   fetch: z.optional(functionOption),
   maxReceiveMessageBytes: z.optional(byteLimitOption),
