@@ -107,6 +107,17 @@ export function toConnectTransport(
 ): ConnectTransport {
   const format = options.format ?? "proto";
   const clock = options.clock ?? systemClock;
+  // One codec per message type for the bridge's life, not one per call
+  // (a protobuf codec builds its sized encoder when made).
+  const codecs = new WeakMap<DescMessage, Codec<Message>>();
+  const codecOf = <Desc extends DescMessage>(schema: Desc): Codec<MessageShape<Desc>> => {
+    let codec = codecs.get(schema);
+    if (codec === undefined) {
+      codec = codecFor(schema, format) as Codec<Message>;
+      codecs.set(schema, codec);
+    }
+    return codec as unknown as Codec<MessageShape<Desc>>;
+  };
   const requestBase = (method: DescMethod, header: HeadersInit | undefined, scope: CallScope) => ({
     method: methodInfo(method),
     contentSubtype: format,
@@ -127,7 +138,7 @@ export function toConnectTransport(
         if (scope.signal.aborted) throw scope.signal.reason;
         const res = await transport.unary({
           ...requestBase(method, header, scope),
-          message: codecFor(method.input, format).encode(toMessage(method.input, input)),
+          message: codecOf(method.input).encode(toMessage(method.input, input)),
         });
         return {
           stream: false,
@@ -135,7 +146,7 @@ export function toConnectTransport(
           method,
           header: toHeaders(res.header),
           trailer: toHeaders(res.trailer),
-          message: codecFor(method.output, format).decode(res.message) as MessageShape<O>,
+          message: codecOf(method.output).decode(res.message) as MessageShape<O>,
         };
       } catch (e) {
         throw toConnectError(scope.error(e));
@@ -152,8 +163,8 @@ export function toConnectTransport(
       input: AsyncIterable<MessageInitShape<I>>,
     ): Promise<StreamResponse<I, O>> {
       const scope = new CallScope(clock, timeoutMs, undefined, signal, undefined);
-      const inCodec = codecFor(method.input, format);
-      const outCodec = codecFor(method.output, format);
+      const inCodec = codecOf(method.input);
+      const outCodec = codecOf(method.output);
       async function* requests() {
         for await (const m of input) yield inCodec.encode(toMessage(method.input, m));
       }
