@@ -93,12 +93,11 @@ export async function runRuntimeSuites({ root, only = [] }) {
         "./tests/bun/bun-serve.suite.ts",
         "./tests/bun/auth.suite.ts",
         "./tests/bun/native-grpc.suite.ts",
-        // The HTTP/2 transport's own tests, on Bun's node:http2. Not
-        // backpressure.test.ts (RSS bounds while streaming 1 GiB, Node's and
-        // Deno's flow control; see the README's runtime table) nor
+        // The HTTP/2 transport's own tests, on Bun's node:http2; not
         // deno-close-path.test.ts (Deno only).
         ...[
           "attempt-failure",
+          "backpressure",
           "client-transport",
           "connection-causes",
           "connection-limits",

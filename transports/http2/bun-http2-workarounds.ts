@@ -1,4 +1,4 @@
-// Where Bun's node:http2 server differs from Node's and wirecall's server
+// Where Bun's node:http2 differs from Node's and wirecall's client or server
 // has to do something else under Bun. Chosen at runtime; on Node and Deno
 // nothing here runs. Each difference has a reproducer in tests/bun/repro/.
 import { Duplex } from "node:stream";
@@ -7,6 +7,16 @@ import type * as net from "node:net";
 
 /** Whether this process runs under Bun. */
 export const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
+
+/**
+ * Whether a session's connection window may be grown with
+ * `setLocalWindowSize()`. Not under Bun (1.4): after that call, on a client
+ * or a server session, Bun stops sending a stream's WINDOW_UPDATEs, so every
+ * stream stalls once its initial window (1 MiB by default) has been received
+ * (tests/bun/repro/window-client.mjs). There the connection keeps HTTP/2's
+ * default 64 KiB window: slower for large messages, but it flows.
+ */
+export const connectionWindowCanGrow = !isBun;
 
 /**
  * Hands `socket`, whose first bytes `first` were already read to sniff the

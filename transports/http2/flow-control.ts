@@ -1,3 +1,5 @@
+import { connectionWindowCanGrow } from "./bun-http2-workarounds.ts";
+
 /**
  * Default HTTP/2 flow-control windows. Node's defaults (64 KiB for a stream
  * and for the connection) cap a stream's throughput at one window per round
@@ -32,6 +34,7 @@ export function openConnectionWindow(
   session: { setLocalWindowSize?(size: number): void },
   options: WindowOptions,
 ): void {
+  if (!connectionWindowCanGrow) return;
   const size = options.connectionWindowBytes ?? DEFAULT_CONNECTION_WINDOW_BYTES;
   try {
     session.setLocalWindowSize?.(size);
