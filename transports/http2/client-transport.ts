@@ -47,7 +47,8 @@ const contentTypes: Record<string, string> = {
   json: "application/grpc+json",
 };
 
-interface Settings {
+/** What every call of one transport shares: its session, header cache and limits. */
+interface TransportState {
   session: ClientSession;
   /** Frozen request headers per method and content subtype, for calls without deadline or metadata. */
   headerCache: Map<string, Record<string, string | string[]>>;
@@ -117,7 +118,7 @@ export function createHttp2Transport(options: Http2TransportOptions): Http2Trans
     "grpc-accept-encoding": "gzip, identity",
   };
   if (compression !== identity) baseHeaders["grpc-encoding"] = compression.name;
-  const settings: Settings = {
+  const settings: TransportState = {
     session: new ClientSession(url.origin, opts),
     headerCache: new Map(),
     baseHeaders,
@@ -150,7 +151,10 @@ export function createHttp2Transport(options: Http2TransportOptions): Http2Trans
 }
 
 /** The request headers of a call, before its deadline and metadata. */
-function methodHeaders(s: Settings, req: TransportRequestBase): Record<string, string | string[]> {
+function methodHeaders(
+  s: TransportState,
+  req: TransportRequestBase,
+): Record<string, string | string[]> {
   return {
     ...s.baseHeaders,
     ":path": req.method.path,
@@ -161,7 +165,7 @@ function methodHeaders(s: Settings, req: TransportRequestBase): Record<string, s
 /** One call on the wire, including its transparent retries. */
 class Http2ClientCall {
   readonly result: Promise<UnaryTransportResponse | StreamTransportResponse>;
-  readonly #s: Settings;
+  readonly #s: TransportState;
   readonly #req: TransportRequestBase;
   readonly #unary: boolean;
   #resolve!: (r: UnaryTransportResponse | StreamTransportResponse) => void;
@@ -200,7 +204,7 @@ class Http2ClientCall {
   #streamError: Error | undefined;
 
   constructor(
-    settings: Settings,
+    settings: TransportState,
     req: TransportRequestBase,
     body: Uint8Array | AsyncIterable<Uint8Array>,
     unary: boolean,
