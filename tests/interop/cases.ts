@@ -61,6 +61,29 @@ export interface CaseOptions {
    * servers that cannot see a request's compression.
    */
   probeCompression?: boolean;
+  /**
+   * Check that each response of the server compression cases arrived
+   * compressed exactly when it was asked to be (the frame's flag, as the
+   * stub's `compressedOf` reports it). Off by default: for servers that do not
+   * compress per message on request, and stubs that cannot see the flag.
+   */
+  checkResponseCompression?: boolean;
+}
+
+/** Asserts the compressed flag each response arrived with, when the run checks it. */
+function assertArrivedCompressed(
+  stub: InteropStub,
+  o: CaseOptions,
+  messages: readonly object[],
+  expected: readonly boolean[],
+): void {
+  if (o.checkResponseCompression !== true) return;
+  assert.ok(stub.compressedOf !== undefined, "this client cannot see a message's compressed flag");
+  assert.deepEqual(
+    messages.map((m) => stub.compressedOf!(m)),
+    expected,
+    "the compressed flag of each response as it arrived",
+  );
 }
 
 async function* from<T>(...items: T[]): AsyncGenerator<T> {
@@ -122,6 +145,7 @@ async function largeUnary(stub: InteropStub, extra: object = {}, o?: InteropCall
   );
   assert.equal(res.payload?.body.length, 314159);
   assert.ok(res.payload!.body.every((b) => b === 0));
+  return res;
 }
 
 const cases: Record<CaseName, (s: InteropStubs, o: CaseOptions) => Promise<void>> = {
@@ -207,7 +231,9 @@ const cases: Record<CaseName, (s: InteropStubs, o: CaseOptions) => Promise<void>
         [0xab, 0xab, 0xab],
       );
     };
-    await check((o) => largeUnary(plain, {}, o));
+    await check(async (o) => {
+      await largeUnary(plain, {}, o);
+    });
     await check(async (o) => {
       const res = await collect(plain.fullDuplexCall(
         from({ responseParameters: [{ size: 314159 }], payload: { body: zeros(271828) } }),
@@ -254,9 +280,10 @@ const cases: Record<CaseName, (s: InteropStubs, o: CaseOptions) => Promise<void>
     await largeUnary(gzip, expect(true));
     await largeUnary(plain, expect(false));
   },
-  async server_compressed_unary({ plain }) {
-    await largeUnary(plain, { responseCompressed: { value: true } });
-    await largeUnary(plain, { responseCompressed: { value: false } });
+  async server_compressed_unary({ plain }, o) {
+    const yes = await largeUnary(plain, { responseCompressed: { value: true } });
+    const no = await largeUnary(plain, { responseCompressed: { value: false } });
+    assertArrivedCompressed(plain, o, [yes, no], [true, false]);
   },
   async client_compressed_streaming({ plain, gzip }, o) {
     if (o.probeCompression !== false) {
@@ -276,7 +303,7 @@ const cases: Record<CaseName, (s: InteropStubs, o: CaseOptions) => Promise<void>
     ));
     assert.equal(res.aggregatedPayloadSize, 73086);
   },
-  async server_compressed_streaming({ plain }) {
+  async server_compressed_streaming({ plain }, o) {
     const res = await collect(plain.streamingOutputCall({
       responseParameters: [
         { compressed: { value: true }, size: 31415 },
@@ -284,6 +311,7 @@ const cases: Record<CaseName, (s: InteropStubs, o: CaseOptions) => Promise<void>
       ],
     }));
     assert.deepEqual(res.map((r) => r.payload?.body.length), [31415, 92653]);
+    assertArrivedCompressed(plain, o, res, [true, false]);
   },
 };
 

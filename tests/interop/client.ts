@@ -5,6 +5,7 @@
 //     [--server_uri <gRPC target>] [--service_config_json JSON] \
 //     [--test_case empty_unary,large_unary,…,rpc_soak,channel_soak] [--use_tls --ca_file PATH] \
 //     [--server_host_override NAME] [--transport grpc|grpc-web|connect] \
+//     [--probe_compression false] [--check_response_compression] \
 //     [--soak_iterations N --soak_max_failures N --soak_per_iteration_max_acceptable_latency_ms MS \
 //      --soak_overall_timeout_seconds S --soak_min_time_ms_between_rpcs MS \
 //      --soak_request_size BYTES --soak_response_size BYTES]
@@ -12,6 +13,10 @@
 // --server_uri (a gRPC target such as dns:///host:port or ipv4:a:p,b:p)
 // overrides --server_host/--server_port and calls through a channel, as does
 // --service_config_json. The soak flags and their defaults are grpc-go's.
+// --probe_compression false leaves out the compression cases' probe (for a
+// server that cannot see a request's compression); --check_response_compression
+// checks that each response of server_compressed_* arrived compressed exactly
+// when asked (for a server that compresses per message on request).
 // Exits with status 1 when a case fails, 2 on bad flags.
 import { readFileSync } from "node:fs";
 import { parseServiceConfig, parseTarget } from "wirecall";
@@ -66,7 +71,10 @@ for (const name of names) {
     results.push(r.ok ? { name, ok: true } : { name, ok: false, reason: r.summary });
   } else {
     results.push(
-      ...await runCases(stubs, [name], { probeCompression: flags.probe_compression !== "false" }),
+      ...await runCases(stubs, [name], {
+        probeCompression: flags.probe_compression !== "false",
+        checkResponseCompression: flagSet(flags, "check_response_compression"),
+      }),
     );
   }
 }

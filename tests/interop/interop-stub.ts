@@ -54,6 +54,11 @@ export interface InteropStub {
   unimplementedCall(o?: InteropCallOptions): Promise<Empty>;
   /** UnimplementedService.UnimplementedCall. */
   unimplementedServiceCall(o?: InteropCallOptions): Promise<Empty>;
+  /**
+   * Whether a received response message arrived with the frame's compressed
+   * flag set; absent for client libraries that do not expose it.
+   */
+  compressedOf?(message: object): boolean;
   /** Turns whatever the library threw into a code and a message. */
   errorOf(e: unknown): InteropError;
   /** Releases connections. */

@@ -1,5 +1,11 @@
 // The interop stub on the wirecall client, over any wirecall transport.
-import { createClient, type Metadata, RpcError, type Transport } from "wirecall";
+import {
+  createClient,
+  messageCompression,
+  type Metadata,
+  RpcError,
+  type Transport,
+} from "wirecall";
 import { TestService, UnimplementedService } from "../../protos/gen/grpc/testing/test_pb.ts";
 import type { InteropCallOptions, InteropStub, MetadataReader } from "./interop-stub.ts";
 
@@ -30,6 +36,7 @@ export function wirecallStub(transport: Transport): InteropStub {
     fullDuplexCall: (reqs, o) => test.fullDuplexCall(reqs, callOptions(o)),
     unimplementedCall: (o) => test.unimplementedCall({}, callOptions(o)),
     unimplementedServiceCall: (o) => unimplemented.unimplementedCall({}, callOptions(o)),
+    compressedOf: (message) => messageCompression(message) === true,
     errorOf(e) {
       const err = RpcError.from(e);
       return { code: err.code, message: err.rawMessage };
