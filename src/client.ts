@@ -92,7 +92,13 @@ const callOptionsSchema = z.strictObject({
     }),
   ),
   timeoutMs: z.optional(durationOption),
-  deadline: z.optional(z.union([z.number(), z.date()])),
+  // z.union([z.number(), z.date()]) as one check (same verdicts, same
+  // "Invalid input"), so browser bundles leave zod's union and date out.
+  deadline: z.optional(
+    z.custom<number | Date>((v) =>
+      typeof v === "number" ? Number.isFinite(v) : v instanceof Date && !isNaN(v.getTime())
+    ),
+  ),
   metadata: z.optional(
     z.custom<MetadataInit>((v) => typeof v === "object" && v !== null, {
       message: "expected Metadata or a record of values",
@@ -102,11 +108,9 @@ const callOptionsSchema = z.strictObject({
   onTrailer: z.optional(functionOption),
   compression: z.optional(z.enum(["gzip", "identity"])),
   parent: z.optional(
-    z.nullable(
-      z.custom<HandlerContext>((v) => typeof v === "object" && v !== null, {
-        message: "expected a HandlerContext",
-      }),
-    ),
+    z.custom<HandlerContext | null>((v) => typeof v === "object", {
+      message: "expected a HandlerContext",
+    }),
   ),
 });
 

@@ -96,6 +96,30 @@ describe("options are validated", () => {
     );
   });
 
+  test("a call's deadline is a finite number or a valid Date, and its parent an object or null", async () => {
+    // One zod check each (no union, date or nullable schema): what they
+    // accept and what they say are those of z.union([z.number(), z.date()])
+    // and z.nullable(z.custom(...)).
+    const router = createRouter().service(DemoService, { greet: (r) => ({ greeting: r.name }) });
+    const client = createClient(DemoService, createLoopbackTransport(router));
+    const deadline = new Date(Date.now() + 10_000);
+    assert.equal((await client.greet({ name: "d" }, { deadline })).greeting, "d");
+    for (const deadline of [Number.NaN, Infinity, new Date(Number.NaN), "soon", null, {}]) {
+      await assert.rejects(
+        client.greet({}, { deadline } as never),
+        badOption(/invalid call option "deadline": Invalid input$/),
+        String(deadline),
+      );
+    }
+    assert.equal((await client.greet({ name: "p" }, { parent: null })).greeting, "p");
+    for (const parent of ["ctx", 1, () => {}]) {
+      await assert.rejects(
+        client.greet({}, { parent } as never),
+        badOption(/invalid call option "parent": expected a HandlerContext$/),
+      );
+    }
+  });
+
   test("byte limits and the gRPC-Web baseUrl word their errors as z.int() and z.url() do", () => {
     // Both are plain zod checks now (browser bundles leave zod's number and
     // string formats out); what they accept, return and say must not move.
