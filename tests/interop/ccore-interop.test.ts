@@ -16,7 +16,8 @@ import process from "node:process";
 import { join } from "node:path";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
-import { encodeEnvelope, EnvelopeDecoder, gzip } from "wirecall";
+import { gzip } from "wirecall";
+import { encodeEnvelope, EnvelopeDecoder } from "wirecall/protocol";
 import { file_grpc_testing_empty } from "../../protos/gen/grpc/testing/empty_pb.ts";
 import {
   file_grpc_testing_messages,
