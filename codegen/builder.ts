@@ -106,6 +106,8 @@ export class DescriptorBuilder {
   readonly mapKeyChecks: { tok: number; field: FieldDescriptorProto }[] = [];
   /** Map fields and their entry messages, which inherit the field's features. */
   readonly entryOf: Map<FieldAst, DescriptorProto> = new Map();
+  /** Built files of the compilation by name (dependencies are built first). */
+  fileOf: (name: string) => FileDescriptorProto | undefined = () => undefined;
   /** Each message's declaration, for the checks after options. */
   readonly messageAsts: Map<DescriptorProto, MessageAst> = new Map();
   /** Map fields with their entries, for feature inheritance after options. */

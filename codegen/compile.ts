@@ -249,6 +249,7 @@ class Compilation {
         const scope = this.scopeOf(entry);
         const errorsBefore = this.diagnostics.length;
         const builder = new DescriptorBuilder(entry.ast!, this.symbols, scope, this.diagnostics);
+        builder.fileOf = (name) => this.loaded.get(name)?.proto;
         entry.proto = builder.build(this.options.sourceInfo !== false);
         if (requested.has(entry.name) && this.diagnostics.length === errorsBefore) {
           this.unusedImports(entry, scope);

@@ -23,6 +23,8 @@ import {
   type FieldDescriptorProto,
   FieldDescriptorProto_Label,
   FieldDescriptorProto_Type,
+  type FileDescriptorProto,
+  FileOptions_OptimizeMode,
 } from "@bufbuild/protobuf/wkt";
 import type { FieldAst, MessageAst } from "./ast.ts";
 import { type DescriptorBuilder, type FieldJob, within } from "./builder.ts";
@@ -90,6 +92,17 @@ class Validator {
 
   run(): void {
     const pkg = this.b.file.package;
+    // ValidateOptions(file): lite files can only be imported by lite files.
+    if (!isLite(this.b.file)) {
+      for (const imp of this.b.ast.imports) {
+        if (imp.isOption || !isLite(this.b.fileOf(imp.path))) continue;
+        this.b.error(
+          imp.span.s,
+          `Files that do not use optimize_for = LITE_RUNTIME cannot import files which do use this option.  This file is not lite, but it imports "${imp.path}" which is.`,
+        );
+        break;
+      }
+    }
     if (this.b.ast.syntax === "proto3") {
       for (const m of this.b.file.messageType) this.proto3Message(m);
     }
@@ -97,6 +110,15 @@ class Validator {
       this.message(m, within(pkg, m.name));
     }
     for (const f of this.b.file.extension) this.field(f, undefined);
+    const fo = this.b.file.options;
+    if (isLite(this.b.file) && (fo?.ccGenericServices || fo?.javaGenericServices)) {
+      for (const s of this.b.ast.services) {
+        this.b.error(
+          s.nameTok,
+          "Files with optimize_for = LITE_RUNTIME cannot define services unless you set both options cc_generic_services and java_generic_services to false.",
+        );
+      }
+    }
   }
 
   /** `ValidateProto3Message`: no MessageSets in proto3. */
@@ -194,6 +216,14 @@ class Validator {
     if (!job) return;
     const fa = job.ast;
     const repeated = f.label === L.REPEATED;
+    if (f.options?.lazy || f.options?.unverifiedLazy) {
+      if (f.type !== T.MESSAGE) {
+        this.b.error(fa.type.span.s, "[lazy = true] can only be specified for submessage fields.");
+      }
+      if (f.options.unverifiedLazy && fa.extend) {
+        this.b.error(fa.type.span.s, "Extensions cannot be marked as unverified_lazy.");
+      }
+    }
     const packable = repeated && f.type !== T.STRING && f.type !== T.BYTES &&
       f.type !== T.MESSAGE && f.type !== T.GROUP;
     if (f.options?.packed && !packable) {
@@ -219,6 +249,12 @@ class Validator {
         );
       }
     }
+    if (fa.extend && extendee && isLite(this.b.file) && !isLite(this.b.fileOf(extendee.file))) {
+      this.extendeeError(
+        fa,
+        "Extensions to non-lite types can only be declared in non-lite files.  Note that you cannot extend a non-lite type to contain a lite type, but the reverse is allowed.",
+      );
+    }
     if (fa.extend && extendee?.message) {
       this.declaration(
         f,
@@ -229,6 +265,12 @@ class Validator {
         job.scope,
       );
     }
+  }
+
+  /** An error at an extension's EXTENDEE location (the first of its block only). */
+  extendeeError(fa: FieldAst, msg: string): void {
+    if (fa.extend!.fields[0] === fa) this.b.error(fa.extend!.extendeeSpan.s, msg);
+    else this.b.errorWithoutPosition(msg);
   }
 
   /** The extension against its range's declarations (protoc's ValidateOptions of a field). */
@@ -248,11 +290,7 @@ class Validator {
     const opts = range?.options;
     if (!opts) return;
     const fullName = within(scope, f.name);
-    const error = (msg: string) => {
-      const first = fa.extend!.fields[0] === fa;
-      if (first) this.b.error(fa.extend!.extendeeSpan.s, msg);
-      else this.b.errorWithoutPosition(msg);
-    };
+    const error = (msg: string) => this.extendeeError(fa, msg);
     const d = opts.declaration.find((x) => x.number === f.number);
     if (d) {
       if (d.reserved) {
@@ -297,6 +335,11 @@ class Validator {
       );
     }
   }
+}
+
+/** protoc's `IsLite`. */
+function isLite(f: FileDescriptorProto | undefined): boolean {
+  return f?.options?.optimizeFor === FileOptions_OptimizeMode.LITE_RUNTIME;
 }
 
 /** protoc's `ValidateSymbolForDeclaration`. */

@@ -12,8 +12,9 @@ import { join } from "node:path";
 import { compile, formatDiagnostic } from "../../codegen/mod.ts";
 import { repoRoot } from "./support/repo.ts";
 
-function errors(source: string): string[] {
-  const r = compile({ files: ["t.proto"], sources: { "t.proto": source } });
+/** `t.proto` (imports in `extra`) compiled: protoc-style diagnostics. */
+function errors(source: string, extra: Record<string, string> = {}): string[] {
+  const r = compile({ files: ["t.proto"], sources: { "t.proto": source, ...extra } });
   return r.diagnostics.map(formatDiagnostic);
 }
 
@@ -22,8 +23,8 @@ const DECLARED = 'syntax = "proto2";\npackage p;\nmessage M {\n  extensions 10 t
   '    declaration = { number: 11, full_name: ".p.bar", type: ".p.M", repeated: true },\n' +
   "    declaration = { number: 12, reserved: true }\n  ];\n}\n";
 
-/** [what, source, protoc's diagnostics] */
-const CASES: [string, string, string[]][] = [
+/** [what, source of t.proto, protoc's diagnostics, other files] */
+const CASES: [string, string, string[], Record<string, string>?][] = [
   [
     "a MessageSet cannot have fields",
     'syntax = "proto2";\nmessage M {\n  option message_set_wire_format = true;\n' +
@@ -107,12 +108,55 @@ const CASES: [string, string, string[]][] = [
       "t.proto:4:3: [packed = true] can only be specified for repeated primitive fields.",
     ],
   ],
+  [
+    "[lazy = true] only on message fields, unverified_lazy not on extensions",
+    'syntax = "proto2";\nmessage M {\n  optional int32 a = 1 [lazy = true];\n' +
+    "  optional M b = 2 [lazy = true];\n  extensions 10 to 20;\n}\n" +
+    "extend M { optional M c = 10 [unverified_lazy = true]; }\n",
+    [
+      "t.proto:3:12: [lazy = true] can only be specified for submessage fields.",
+      "t.proto:7:21: Extensions cannot be marked as unverified_lazy.",
+    ],
+  ],
+  [
+    "a file that is not lite cannot import a lite one",
+    'syntax = "proto2";\nimport "l.proto";\nmessage N { optional L l = 1; }\n',
+    [
+      't.proto:2:1: Files that do not use optimize_for = LITE_RUNTIME cannot import files which do use this option.  This file is not lite, but it imports "l.proto" which is.',
+    ],
+    { "l.proto": 'syntax = "proto2";\noption optimize_for = LITE_RUNTIME;\nmessage L {}\n' },
+  ],
+  [
+    "a lite file cannot extend a type of a file that is not lite",
+    'syntax = "proto2";\noption optimize_for = LITE_RUNTIME;\nimport "n.proto";\n' +
+    "extend N {\n  optional int32 x = 10;\n  optional int32 y = 11;\n}\n",
+    [
+      "t.proto: Extensions to non-lite types can only be declared in non-lite files.  Note that you cannot extend a non-lite type to contain a lite type, but the reverse is allowed.",
+      "t.proto:4:8: Extensions to non-lite types can only be declared in non-lite files.  Note that you cannot extend a non-lite type to contain a lite type, but the reverse is allowed.",
+    ],
+    { "n.proto": 'syntax = "proto2";\nmessage N { extensions 10 to 20; }\n' },
+  ],
+  [
+    "a lite file defines services only without generic services",
+    'syntax = "proto2";\noption optimize_for = LITE_RUNTIME;\n' +
+    "option java_generic_services = true;\nservice S {}\n",
+    [
+      "t.proto:4:9: Files with optimize_for = LITE_RUNTIME cannot define services unless you set both options cc_generic_services and java_generic_services to false.",
+    ],
+  ],
 ];
 
+/** Cases protoc rejects and buf 1.75 accepts (buf does not check these). */
+const PROTOC_ONLY = new Set([
+  "a range with declarations must declare every extension in it",
+  "a lite file cannot extend a type of a file that is not lite",
+  "a lite file defines services only without generic services",
+]);
+
 describe("protoc's option validation", () => {
-  for (const [what, source, expected] of CASES) {
+  for (const [what, source, expected, extra] of CASES) {
     test(what, { timeout: 10_000 }, () => {
-      assert.deepEqual(errors(source), expected);
+      assert.deepEqual(errors(source, extra), expected);
     });
   }
 
@@ -136,18 +180,19 @@ describe("protoc's option validation", () => {
     { timeout: 120_000 },
     () => {
       const buf = join(repoRoot, "node_modules", ".bin", "buf");
-      for (const [what, source] of CASES) {
+      for (const [what, source, , extra] of CASES) {
         const dir = mkdtempSync(join(tmpdir(), "wirecall-validate-"));
         try {
           writeFileSync(join(dir, "t.proto"), source);
+          for (const [name, text] of Object.entries(extra ?? {})) {
+            writeFileSync(join(dir, name), text);
+          }
           const r = spawnSync(
             buf,
             ["build", dir, "-o", join(dir, "out.binpb")],
             { encoding: "utf8" },
           );
-          // "a range with declarations must declare every extension" is
-          // protoc's alone: buf 1.75 accepts an undeclared number there.
-          if (what.startsWith("a range with declarations")) {
+          if (PROTOC_ONLY.has(what)) {
             assert.equal(r.status, 0, `${what}: ${r.stderr}`);
           } else {
             assert.notEqual(r.status, 0, `buf accepted: ${what}`);
