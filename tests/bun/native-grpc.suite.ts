@@ -5,6 +5,7 @@
 // TLS. The Node side is tests/bun/node-peer.ts in a child process: Node 26
 // from source when WIRECALL_PEER_NODE names it (scripts/test-runtimes.mjs
 // does) or .tools/node26 holds it, else the `node` on PATH running dist/.
+// And one cleartext port serving native gRPC and gRPC-Web side by side.
 import { after, before, describe, test } from "../support/test.ts";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
@@ -12,6 +13,12 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { createClient } from "wirecall";
+import { createHttp2Server, createHttp2Transport } from "wirecall/transports/http2";
+import { createGrpcWebHandler, createGrpcWebTransport } from "wirecall/transports/grpc-web";
+import { createNodeRequestListener } from "wirecall/transports/grpc-web/node";
+import { DemoService } from "../../protos/gen/wirecall/demo/v1/demo_pb.ts";
+import { demoRouter } from "../support/demo-router.ts";
 import { allCases, runCases } from "../interop/cases.ts";
 import { wirecallStubs } from "../interop/interop-client.ts";
 import { startInteropServer } from "../interop/interop-server.ts";
@@ -72,7 +79,7 @@ const peerName = {
   wirecall: "wirecall",
 };
 
-describe(`native gRPC under Bun ${Bun.version}: 18 interop cases per pairing with Node peers`, () => {
+describe(`native gRPC under Bun ${Bun.version}`, () => {
   let certs: TestCertificates;
   before(() => {
     certs = generateTestCertificates();
@@ -137,4 +144,28 @@ describe(`native gRPC under Bun ${Bun.version}: 18 interop cases per pairing wit
       );
     }
   }
+
+  test("one cleartext port under Bun: native gRPC (the sniffed socket handed on) and gRPC-Web over HTTP/1.1, the peer address intact", async () => {
+    const { router, observed } = demoRouter();
+    const server = createHttp2Server(router, {
+      grpcWeb: createNodeRequestListener(createGrpcWebHandler(router)),
+    });
+    await server.listen({ port: 0, host: "127.0.0.1" });
+    const native = createHttp2Transport({ baseUrl: server.url! });
+    try {
+      const viaH2 = await createClient(DemoService, native).greet({ name: "h2" });
+      const viaWeb = await createClient(
+        DemoService,
+        createGrpcWebTransport({ baseUrl: server.url! }),
+      )
+        .greet({ name: "web" });
+      assert.deepEqual([viaH2.greeting, viaWeb.greeting], ["Hello, h2!", "Hello, web!"]);
+      const peer = observed.contexts[0].peer;
+      assert.match(peer.address, /^127\.0\.0\.1:\d+$/);
+      assert.deepEqual([peer.protocol, peer.tls], ["grpc", false]);
+    } finally {
+      await native.close();
+      await server.close({ graceMs: 100 });
+    }
+  });
 });
