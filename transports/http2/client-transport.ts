@@ -552,6 +552,10 @@ class Http2ClientCall {
     const stream = this.#stream;
     if (stream !== undefined && !stream.closed && !stream.destroyed) {
       stream.close(rstCode.CANCEL);
+      // Destroying the closed stream flushes its RST_STREAM and emits "close"
+      // now: Node 20's node:http2 can leave a stream closed this way with its
+      // RST_STREAM pending and never emit "close", and the call never settled.
+      stream.destroy();
     } else {
       this.#finish(error);
     }
