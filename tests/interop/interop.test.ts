@@ -58,6 +58,9 @@ describe("gRPC interop: 18 cases per pairing, cleartext and TLS", () => {
             port: server.port!,
             ca: secure ? certs.ca : undefined,
           }),
+          // wirecall's server compresses per message on request: each
+          // response's compressed flag is checked as it arrived.
+          { checkResponseCompression: true },
         );
       } finally {
         await server.close({ graceMs: 100 });
