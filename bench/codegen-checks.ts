@@ -48,29 +48,25 @@ function runBuf(a: string[], cwd: string): void {
 const files = corpusFiles();
 const compileAll = () => compile({ files, includePaths: [corpusRoot], readFile: diskReader });
 let copy: string | undefined;
+let current: string | undefined;
 const tasks: Record<string, { ours: () => void; buf: () => void }> = {
   build: {
     ours: () => {
       toDescriptorSet(compileAll(), { includeSourceInfo: true });
     },
-    buf: () => runBuf(["build", ".", ...excludeArgs(), "-o", join(tmpdir(), "bench-buf.binpb")], corpusRoot),
+    buf: () =>
+      runBuf(["build", ".", ...excludeArgs(), "-o", join(tmpdir(), "bench-buf.binpb")], corpusRoot),
   },
   breaking: {
     ours: () => {
-      const cur = compileAll();
-      const prev = compile({ files, includePaths: [copy!], readFile: diskReader });
+      // The same files buf compares: the corpus less its MessageSet files.
+      const some = files.filter((f) => !MESSAGE_SETS.includes(f));
+      const cur = compile({ files: some, includePaths: [current!], readFile: diskReader });
+      const prev = compile({ files: some, includePaths: [copy!], readFile: diskReader });
       checkBreaking({ files: cur.allFiles }, { files: prev.allFiles });
     },
     buf: () =>
-      runBuf([
-        "breaking",
-        ".",
-        ...excludeArgs(MESSAGE_SETS),
-        "--against",
-        copy!,
-        "--config",
-        '{"version":"v2"}',
-      ], corpusRoot),
+      runBuf(["breaking", current!, "--against", copy!, "--config", '{"version":"v2"}'], tmpdir()),
   },
   lint: {
     ours: () => {
@@ -80,15 +76,29 @@ const tasks: Record<string, { ours: () => void; buf: () => void }> = {
     },
     buf: () =>
       runBuf(
-        ["lint", ".", ...excludeArgs(MESSAGE_SETS), "--error-format=json", "--config", '{"version":"v2"}'],
+        [
+          "lint",
+          ".",
+          ...excludeArgs(MESSAGE_SETS),
+          "--error-format=json",
+          "--config",
+          '{"version":"v2"}',
+        ],
         corpusRoot,
       ),
   },
 };
 
 if (only.includes("breaking")) {
+  // Two clean copies for buf (buf applies --exclude-path to the --against
+  // input too, where node_modules/ is outside its context): the corpus less
+  // node_modules/, build/ and the excluded files, which buf cannot build.
   copy = mkdtempSync(join(tmpdir(), "bench-against-"));
-  cpSync(corpusRoot, copy, { recursive: true, filter: (p) => !p.includes("/node_modules/google-proto-files/node_modules") });
+  current = mkdtempSync(join(tmpdir(), "bench-current-"));
+  const left = [...excluded, ...MESSAGE_SETS].map((f) => join(corpusRoot, f));
+  for (const dir of [copy, current]) {
+    cpSync(corpusRoot, dir, { recursive: true, filter: (p) => !left.includes(p) });
+  }
 }
 console.log(
   `codegen checks on googleapis (${files.length} files), ${runs} alternated run(s), load average before: ${
@@ -110,9 +120,11 @@ for (const name of only) {
   }
   const o = median(ours), b = median(theirs);
   console.log(
-    `${name.padEnd(9)} wirecall ${o.toFixed(0)} ms  buf ${b.toFixed(0)} ms  ratio ${(o / b).toFixed(2)}×  (runs: ${
-      ours.map((x) => x.toFixed(0)).join("/")
-    } vs ${theirs.map((x) => x.toFixed(0)).join("/")})`,
+    `${name.padEnd(9)} wirecall ${o.toFixed(0)} ms  buf ${b.toFixed(0)} ms  ratio ${
+      (o / b).toFixed(2)
+    }×  (runs: ${ours.map((x) => x.toFixed(0)).join("/")} vs ${
+      theirs.map((x) => x.toFixed(0)).join("/")
+    })`,
   );
 }
-if (copy && existsSync(copy)) rmSync(copy, { recursive: true });
+for (const dir of [copy, current]) if (dir && existsSync(dir)) rmSync(dir, { recursive: true });
