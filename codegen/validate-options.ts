@@ -27,6 +27,7 @@ import {
   FileOptions_OptimizeMode,
 } from "@bufbuild/protobuf/wkt";
 import type { FieldAst, MessageAst } from "./ast.ts";
+import { FIELD_TYPE_NAMES } from "./field-types.ts";
 import { type DescriptorBuilder, type FieldJob, within } from "./builder.ts";
 import { MAX_FIELD_NUMBER } from "./message-checks.ts";
 
@@ -36,27 +37,8 @@ const INT32_MAX = 0x7fffffff;
 const own = (o: object | undefined, k: string) =>
   o !== undefined && Object.prototype.hasOwnProperty.call(o, k);
 
-/** protoc's `FieldDescriptor::type_name()` of the scalar types. */
-const TYPE_NAMES: Record<number, string> = {
-  [T.DOUBLE]: "double",
-  [T.FLOAT]: "float",
-  [T.INT64]: "int64",
-  [T.UINT64]: "uint64",
-  [T.INT32]: "int32",
-  [T.FIXED64]: "fixed64",
-  [T.FIXED32]: "fixed32",
-  [T.BOOL]: "bool",
-  [T.STRING]: "string",
-  [T.GROUP]: "group",
-  [T.MESSAGE]: "message",
-  [T.BYTES]: "bytes",
-  [T.UINT32]: "uint32",
-  [T.ENUM]: "enum",
-  [T.SFIXED32]: "sfixed32",
-  [T.SFIXED64]: "sfixed64",
-  [T.SINT32]: "sint32",
-  [T.SINT64]: "sint64",
-};
+/** protoc's `FieldDescriptor::type_name()` of each type: its .proto keyword. */
+const TYPE_NAMES = FIELD_TYPE_NAMES;
 const NON_MESSAGE_TYPES = new Set(
   Object.values(TYPE_NAMES).filter((n) => n !== "group" && n !== "message"),
 );
@@ -111,7 +93,9 @@ class Validator {
     }
     for (const f of this.b.file.extension) this.field(f, undefined);
     const fo = this.b.file.options;
-    if (isLite(this.b.file) && (fo?.ccGenericServices || fo?.javaGenericServices)) {
+    if (
+      isLite(this.b.file) && (fo?.ccGenericServices || fo?.javaGenericServices)
+    ) {
       for (const s of this.b.ast.services) {
         this.b.error(
           s.nameTok,
@@ -172,7 +156,9 @@ class Validator {
     names: Set<string>,
   ) {
     const numberError = (msg: string) =>
-      at === undefined ? this.b.errorWithoutPosition(msg) : this.b.error(at, msg);
+      at === undefined
+        ? this.b.errorWithoutPosition(msg)
+        : this.b.error(at, msg);
     const numbers = new Set<number>();
     for (const d of r.options!.declaration) {
       if (d.number < r.start || d.number >= r.end) {
@@ -218,10 +204,16 @@ class Validator {
     const repeated = f.label === L.REPEATED;
     if (f.options?.lazy || f.options?.unverifiedLazy) {
       if (f.type !== T.MESSAGE) {
-        this.b.error(fa.type.span.s, "[lazy = true] can only be specified for submessage fields.");
+        this.b.error(
+          fa.type.span.s,
+          "[lazy = true] can only be specified for submessage fields.",
+        );
       }
       if (f.options.unverifiedLazy && fa.extend) {
-        this.b.error(fa.type.span.s, "Extensions cannot be marked as unverified_lazy.");
+        this.b.error(
+          fa.type.span.s,
+          "Extensions cannot be marked as unverified_lazy.",
+        );
       }
     }
     const packable = repeated && f.type !== T.STRING && f.type !== T.BYTES &&
@@ -232,7 +224,9 @@ class Validator {
         "[packed = true] can only be specified for repeated primitive fields.",
       );
     }
-    const extendee = fa.extend ? this.b.symbols.byName.get(f.extendee.slice(1)) : undefined;
+    const extendee = fa.extend
+      ? this.b.symbols.byName.get(f.extendee.slice(1))
+      : undefined;
     const containing = fa.extend ? extendee?.message : parent;
     if (containing?.options?.messageSetWireFormat) {
       if (fa.extend) {
@@ -249,7 +243,10 @@ class Validator {
         );
       }
     }
-    if (fa.extend && extendee && isLite(this.b.file) && !isLite(this.b.fileOf(extendee.file))) {
+    if (
+      fa.extend && extendee && isLite(this.b.file) &&
+      !isLite(this.b.fileOf(extendee.file))
+    ) {
       this.extendeeError(
         fa,
         "Extensions to non-lite types can only be declared in non-lite files.  Note that you cannot extend a non-lite type to contain a lite type, but the reverse is allowed.",
@@ -269,8 +266,9 @@ class Validator {
 
   /** An error at an extension's EXTENDEE location (the first of its block only). */
   extendeeError(fa: FieldAst, msg: string): void {
-    if (fa.extend!.fields[0] === fa) this.b.error(fa.extend!.extendeeSpan.s, msg);
-    else this.b.errorWithoutPosition(msg);
+    if (fa.extend!.fields[0] === fa) {
+      this.b.error(fa.extend!.extendeeSpan.s, msg);
+    } else this.b.errorWithoutPosition(msg);
   }
 
   /** The extension against its range's declarations (protoc's ValidateOptions of a field). */
@@ -286,7 +284,9 @@ class Validator {
     // compile mode): descriptor.proto's messages are not checked.
     if (DESCRIPTOR_OPTIONS.has(extendee)) return;
     if (extendeeFile === "google/protobuf/descriptor.proto") return;
-    const range = m.extensionRange.find((r) => f.number >= r.start && f.number < r.end);
+    const range = m.extensionRange.find((r) =>
+      f.number >= r.start && f.number < r.end
+    );
     const opts = range?.options;
     if (!opts) return;
     const fullName = within(scope, f.name);
@@ -300,9 +300,10 @@ class Validator {
         return;
       }
       if (d.type !== "" && !this.b.hasErrors()) {
-        const actual = f.type === T.MESSAGE || f.type === T.GROUP || f.type === T.ENUM
-          ? f.typeName
-          : TYPE_NAMES[f.type];
+        const actual =
+          f.type === T.MESSAGE || f.type === T.GROUP || f.type === T.ENUM
+            ? f.typeName
+            : TYPE_NAMES[f.type];
         const expected = NON_MESSAGE_TYPES.has(d.type) || d.type.startsWith(".")
           ? d.type
           : "." + d.type;

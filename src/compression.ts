@@ -1,5 +1,6 @@
 import { Code } from "./code.ts";
 import { RpcError } from "./rpc-error.ts";
+import { readCapped } from "./read-capped.ts";
 
 /** A message compression algorithm, named as in `grpc-encoding`. */
 export interface Compression {
@@ -53,35 +54,20 @@ async function pipeThrough(
   // Errors surface through the reader; the writer's promises are observed so
   // that a refused or corrupt input never becomes an unhandled rejection.
   feed(writer, data, sliceFor(maxBytes)).catch(() => {});
-  const reader = transform.readable.getReader();
-  const parts: Uint8Array[] = [];
-  let total = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        reader.cancel().catch(() => {});
-        throw new RpcError(
+    return await readCapped(
+      transform.readable.getReader(),
+      maxBytes,
+      () =>
+        new RpcError(
           Code.RESOURCE_EXHAUSTED,
           `${what} message exceeds the limit of ${maxBytes} bytes`,
-        );
-      }
-      parts.push(value);
-    }
+        ),
+    );
   } catch (e) {
     if (e instanceof RpcError) throw e;
     throw new RpcError(Code.INTERNAL, `${what} failed: ${(e as Error).message}`, { cause: e });
   }
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.byteLength;
-  }
-  return out;
 }
 
 /**

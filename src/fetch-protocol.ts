@@ -2,6 +2,7 @@ import { Code } from "./code.ts";
 import type { Compression } from "./compression.ts";
 import type { PeerInfo } from "./handler-context.ts";
 import { RpcError } from "./rpc-error.ts";
+import { readCapped } from "./read-capped.ts";
 
 /**
  * One protocol that a fetch handler serves beside gRPC-Web on the same
@@ -74,31 +75,7 @@ export async function readBodyBytes(
     throw onTooLarge(Number(declaredLength));
   }
   if (body === null) return new Uint8Array(0);
-  const reader = body.getReader();
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        reader.cancel().catch(() => {});
-        throw onTooLarge(total);
-      }
-      parts.push(value);
-    }
-  } finally {
-    reader.releaseLock();
-  }
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.byteLength;
-  }
-  return out;
+  return readCapped(body.getReader(), maxBytes, onTooLarge);
 }
 
 /**
