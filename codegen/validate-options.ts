@@ -93,9 +93,7 @@ class Validator {
     }
     for (const f of this.b.file.extension) this.field(f, undefined);
     const fo = this.b.file.options;
-    if (
-      isLite(this.b.file) && (fo?.ccGenericServices || fo?.javaGenericServices)
-    ) {
+    if (isLite(this.b.file) && (fo?.ccGenericServices || fo?.javaGenericServices)) {
       for (const s of this.b.ast.services) {
         this.b.error(
           s.nameTok,
@@ -156,9 +154,7 @@ class Validator {
     names: Set<string>,
   ) {
     const numberError = (msg: string) =>
-      at === undefined
-        ? this.b.errorWithoutPosition(msg)
-        : this.b.error(at, msg);
+      at === undefined ? this.b.errorWithoutPosition(msg) : this.b.error(at, msg);
     const numbers = new Set<number>();
     for (const d of r.options!.declaration) {
       if (d.number < r.start || d.number >= r.end) {
@@ -204,16 +200,10 @@ class Validator {
     const repeated = f.label === L.REPEATED;
     if (f.options?.lazy || f.options?.unverifiedLazy) {
       if (f.type !== T.MESSAGE) {
-        this.b.error(
-          fa.type.span.s,
-          "[lazy = true] can only be specified for submessage fields.",
-        );
+        this.b.error(fa.type.span.s, "[lazy = true] can only be specified for submessage fields.");
       }
       if (f.options.unverifiedLazy && fa.extend) {
-        this.b.error(
-          fa.type.span.s,
-          "Extensions cannot be marked as unverified_lazy.",
-        );
+        this.b.error(fa.type.span.s, "Extensions cannot be marked as unverified_lazy.");
       }
     }
     const packable = repeated && f.type !== T.STRING && f.type !== T.BYTES &&
@@ -224,9 +214,7 @@ class Validator {
         "[packed = true] can only be specified for repeated primitive fields.",
       );
     }
-    const extendee = fa.extend
-      ? this.b.symbols.byName.get(f.extendee.slice(1))
-      : undefined;
+    const extendee = fa.extend ? this.b.symbols.byName.get(f.extendee.slice(1)) : undefined;
     const containing = fa.extend ? extendee?.message : parent;
     if (containing?.options?.messageSetWireFormat) {
       if (fa.extend) {
@@ -243,10 +231,7 @@ class Validator {
         );
       }
     }
-    if (
-      fa.extend && extendee && isLite(this.b.file) &&
-      !isLite(this.b.fileOf(extendee.file))
-    ) {
+    if (fa.extend && extendee && isLite(this.b.file) && !isLite(this.b.fileOf(extendee.file))) {
       this.extendeeError(
         fa,
         "Extensions to non-lite types can only be declared in non-lite files.  Note that you cannot extend a non-lite type to contain a lite type, but the reverse is allowed.",
@@ -266,9 +251,8 @@ class Validator {
 
   /** An error at an extension's EXTENDEE location (the first of its block only). */
   extendeeError(fa: FieldAst, msg: string): void {
-    if (fa.extend!.fields[0] === fa) {
-      this.b.error(fa.extend!.extendeeSpan.s, msg);
-    } else this.b.errorWithoutPosition(msg);
+    if (fa.extend!.fields[0] === fa) this.b.error(fa.extend!.extendeeSpan.s, msg);
+    else this.b.errorWithoutPosition(msg);
   }
 
   /** The extension against its range's declarations (protoc's ValidateOptions of a field). */
@@ -284,9 +268,7 @@ class Validator {
     // compile mode): descriptor.proto's messages are not checked.
     if (DESCRIPTOR_OPTIONS.has(extendee)) return;
     if (extendeeFile === "google/protobuf/descriptor.proto") return;
-    const range = m.extensionRange.find((r) =>
-      f.number >= r.start && f.number < r.end
-    );
+    const range = m.extensionRange.find((r) => f.number >= r.start && f.number < r.end);
     const opts = range?.options;
     if (!opts) return;
     const fullName = within(scope, f.name);
@@ -300,10 +282,9 @@ class Validator {
         return;
       }
       if (d.type !== "" && !this.b.hasErrors()) {
-        const actual =
-          f.type === T.MESSAGE || f.type === T.GROUP || f.type === T.ENUM
-            ? f.typeName
-            : TYPE_NAMES[f.type];
+        const actual = f.type === T.MESSAGE || f.type === T.GROUP || f.type === T.ENUM
+          ? f.typeName
+          : TYPE_NAMES[f.type];
         const expected = NON_MESSAGE_TYPES.has(d.type) || d.type.startsWith(".")
           ? d.type
           : "." + d.type;

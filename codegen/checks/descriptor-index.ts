@@ -107,28 +107,16 @@ export class FileEl {
     this.proto = proto;
     this.path = proto.name;
     this.pkg = proto.package;
-    this.features = mergeFeatures(
-      defaultFeatures(this),
-      proto.options?.features,
-    );
+    this.features = mergeFeatures(defaultFeatures(this), proto.options?.features);
     proto.messageType.forEach((m, i) => {
-      const el = new MessageEl(
-        this,
-        m,
-        [P.file.messageType.number, i],
-        undefined,
-      );
+      const el = new MessageEl(this, m, [P.file.messageType.number, i], undefined);
       this.topMessages.push(el);
     });
     proto.enumType.forEach((e, i) => {
-      this.enums.push(
-        new EnumEl(this, e, [P.file.enumType.number, i], undefined),
-      );
+      this.enums.push(new EnumEl(this, e, [P.file.enumType.number, i], undefined));
     });
     proto.extension.forEach((f, i) => {
-      this.extensions.push(
-        new FieldEl(this, f, [P.file.extension.number, i], undefined, true),
-      );
+      this.extensions.push(new FieldEl(this, f, [P.file.extension.number, i], undefined, true));
     });
     proto.service.forEach((s, i) => {
       this.services.push(new ServiceEl(this, s, [P.file.service.number, i]));
@@ -195,9 +183,7 @@ function pathKey(path: number[]): string {
 
 function isPrefix(prefix: number[], path: number[]): boolean {
   if (prefix.length > path.length) return false;
-  for (let i = 0; i < prefix.length; i++) {
-    if (prefix[i] !== path[i]) return false;
-  }
+  for (let i = 0; i < prefix.length; i++) if (prefix[i] !== path[i]) return false;
   return true;
 }
 
@@ -238,56 +224,30 @@ export class MessageEl {
   readonly features: Features;
 
   /** Indexes `proto` at `path` and everything inside it. */
-  constructor(
-    file: FileEl,
-    proto: DescriptorProto,
-    path: number[],
-    parent: MessageEl | undefined,
-  ) {
+  constructor(file: FileEl, proto: DescriptorProto, path: number[], parent: MessageEl | undefined) {
     this.file = file;
     this.proto = proto;
     this.path = path;
     this.parent = parent;
-    this.nestedName = parent
-      ? parent.nestedName + "." + proto.name
-      : proto.name;
-    this.fullName = file.pkg
-      ? file.pkg + "." + this.nestedName
-      : this.nestedName;
-    this.features = mergeFeatures(
-      parent?.features ?? file.features,
-      proto.options?.features,
-    );
+    this.nestedName = parent ? parent.nestedName + "." + proto.name : proto.name;
+    this.fullName = file.pkg ? file.pkg + "." + this.nestedName : this.nestedName;
+    this.features = mergeFeatures(parent?.features ?? file.features, proto.options?.features);
     file.messages.push(this);
     proto.oneofDecl.forEach((o, i) => {
-      this.oneofs.push(
-        new OneofEl(this, o, [...path, P.message.oneofDecl.number, i], i),
-      );
+      this.oneofs.push(new OneofEl(this, o, [...path, P.message.oneofDecl.number, i], i));
     });
     proto.field.forEach((f, i) => {
-      this.fields.push(
-        new FieldEl(file, f, [...path, P.message.field.number, i], this, false),
-      );
+      this.fields.push(new FieldEl(file, f, [...path, P.message.field.number, i], this, false));
     });
     proto.nestedType.forEach((n, i) => {
-      this.nested.push(
-        new MessageEl(file, n, [...path, P.message.nestedType.number, i], this),
-      );
+      this.nested.push(new MessageEl(file, n, [...path, P.message.nestedType.number, i], this));
     });
     proto.enumType.forEach((e, i) => {
-      file.enums.push(
-        new EnumEl(file, e, [...path, P.message.enumType.number, i], this),
-      );
+      file.enums.push(new EnumEl(file, e, [...path, P.message.enumType.number, i], this));
     });
     proto.extension.forEach((f, i) => {
       file.extensions.push(
-        new FieldEl(
-          file,
-          f,
-          [...path, P.message.extension.number, i],
-          this,
-          true,
-        ),
+        new FieldEl(file, f, [...path, P.message.extension.number, i], this, true),
       );
     });
   }
@@ -304,12 +264,8 @@ export class MessageEl {
 
   /** Where a map entry comes from: the type of the map field. */
   mapEntryLocation(): Span | undefined {
-    if (!this.isMapEntry || !this.parent || !this.file.hasLocations) {
-      return undefined;
-    }
-    const field = this.parent.fields.find((f) =>
-      f.proto.typeName === "." + this.fullName
-    );
+    if (!this.isMapEntry || !this.parent || !this.file.hasLocations) return undefined;
+    const field = this.parent.fields.find((f) => f.proto.typeName === "." + this.fullName);
     return field?.typeNameLocation;
   }
 }
@@ -346,12 +302,8 @@ export class FieldEl {
     this.path = path;
     this.parent = parent;
     this.isExtension = isExtension;
-    this.nestedName = parent
-      ? parent.nestedName + "." + proto.name
-      : proto.name;
-    this.fullName = file.pkg
-      ? file.pkg + "." + this.nestedName
-      : this.nestedName;
+    this.nestedName = parent ? parent.nestedName + "." + proto.name : proto.name;
+    this.fullName = file.pkg ? file.pkg + "." + this.nestedName : this.nestedName;
     let base = parent?.features ?? file.features;
     if (!isExtension && parent && hasOneof(proto)) {
       base = parent.oneofs[proto.oneofIndex]?.features ?? base;
@@ -359,9 +311,7 @@ export class FieldEl {
     this.features = mergeFeatures(base, proto.options?.features);
     if (file.syntax === "proto2" || file.syntax === "proto3") {
       const packed = proto.options?.packed;
-      if (
-        packed !== undefined && proto.options && hasOwn(proto.options, "packed")
-      ) {
+      if (packed !== undefined && proto.options && hasOwn(proto.options, "packed")) {
         this.features = {
           ...this.features,
           repeatedFieldEncoding: packed ? 1 : 2,
@@ -377,14 +327,12 @@ export class FieldEl {
 
   /** Location of the name. */
   get nameLocation(): Span | undefined {
-    return this.file.span([...this.path, P.field.name.number]) ??
-      this.parent?.mapEntryLocation();
+    return this.file.span([...this.path, P.field.name.number]) ?? this.parent?.mapEntryLocation();
   }
 
   /** Location of a scalar type. */
   get typeLocation(): Span | undefined {
-    return this.file.span([...this.path, P.field.type.number]) ??
-      this.parent?.mapEntryLocation();
+    return this.file.span([...this.path, P.field.type.number]) ?? this.parent?.mapEntryLocation();
   }
 
   /** Location of a named type. */
@@ -400,9 +348,7 @@ export class FieldEl {
 
   /** The message declaring the field (fields) or the extendee, for messages. */
   get containerName(): string {
-    return this.isExtension
-      ? this.proto.extendee
-      : (this.parent?.proto.name ?? "");
+    return this.isExtension ? this.proto.extendee : (this.parent?.proto.name ?? "");
   }
 
   /** In a oneof, synthetic (proto3 optional) or not. */
@@ -426,12 +372,7 @@ export class OneofEl {
   readonly features: Features;
 
   /** Indexes `proto`. */
-  constructor(
-    message: MessageEl,
-    proto: OneofDescriptorProto,
-    path: number[],
-    index: number,
-  ) {
+  constructor(message: MessageEl, proto: OneofDescriptorProto, path: number[], index: number) {
     this.message = message;
     this.proto = proto;
     this.path = path;
@@ -468,26 +409,14 @@ export class EnumEl {
   readonly features: Features;
 
   /** Indexes `proto`. */
-  constructor(
-    file: FileEl,
-    proto: EnumDescriptorProto,
-    path: number[],
-    parent?: MessageEl,
-  ) {
+  constructor(file: FileEl, proto: EnumDescriptorProto, path: number[], parent?: MessageEl) {
     this.file = file;
     this.proto = proto;
     this.path = path;
     this.parent = parent;
-    this.nestedName = parent
-      ? parent.nestedName + "." + proto.name
-      : proto.name;
-    this.fullName = file.pkg
-      ? file.pkg + "." + this.nestedName
-      : this.nestedName;
-    this.features = mergeFeatures(
-      parent?.features ?? file.features,
-      proto.options?.features,
-    );
+    this.nestedName = parent ? parent.nestedName + "." + proto.name : proto.name;
+    this.fullName = file.pkg ? file.pkg + "." + this.nestedName : this.nestedName;
+    this.features = mergeFeatures(parent?.features ?? file.features, proto.options?.features);
     this.values = proto.value.map((v, i) =>
       new EnumValueEl(this, v, [...path, P.enum.value.number, i])
     );
@@ -566,11 +495,7 @@ export class MethodEl {
   readonly path: number[];
 
   /** Indexes `proto`. */
-  constructor(
-    service: ServiceEl,
-    proto: MethodDescriptorProto,
-    path: number[],
-  ) {
+  constructor(service: ServiceEl, proto: MethodDescriptorProto, path: number[]) {
     this.service = service;
     this.proto = proto;
     this.path = path;
@@ -652,14 +577,11 @@ export class DescriptorIndex {
   readonly list: FileEl[];
 
   /** Indexes `files`; `imports` only resolve types. */
-  constructor(
-    files: FileDescriptorProto[],
-    imports: FileDescriptorProto[] = [],
-  ) {
+  constructor(files: FileDescriptorProto[], imports: FileDescriptorProto[] = []) {
     this.list = files.map((f) => new FileEl(f));
-    const importEls = imports.filter((f) =>
-      !files.some((x) => x.name === f.name)
-    ).map((f) => new FileEl(f));
+    const importEls = imports.filter((f) => !files.some((x) => x.name === f.name)).map((f) =>
+      new FileEl(f)
+    );
     for (const f of this.list) this.files.set(f.path, f);
     for (const f of [...importEls, ...this.list]) {
       for (const m of f.messages) this.messages.set(m.fullName, m);
@@ -670,10 +592,7 @@ export class DescriptorIndex {
   /** The protoreflect kind of a field: group for delimited-encoded messages. */
   kind(f: FieldEl): string {
     const t = f.proto.type;
-    if (
-      t === T.MESSAGE &&
-      f.features.messageEncoding === FeatureSet_MessageEncoding.DELIMITED
-    ) {
+    if (t === T.MESSAGE && f.features.messageEncoding === FeatureSet_MessageEncoding.DELIMITED) {
       const target = this.messages.get(f.proto.typeName.slice(1));
       if (!target?.isMapEntry) return "group";
     }
@@ -682,9 +601,7 @@ export class DescriptorIndex {
 
   /** Whether the field is a map. */
   isMap(f: FieldEl): boolean {
-    if (f.proto.label !== L.REPEATED || f.proto.type !== T.MESSAGE) {
-      return false;
-    }
+    if (f.proto.label !== L.REPEATED || f.proto.type !== T.MESSAGE) return false;
     return this.messages.get(f.proto.typeName.slice(1))?.isMapEntry === true;
   }
 
@@ -692,9 +609,7 @@ export class DescriptorIndex {
   hasPresence(f: FieldEl): boolean {
     const p = f.proto;
     if (p.label === L.REPEATED) return false;
-    if (
-      p.type === T.MESSAGE || p.type === T.GROUP || f.isExtension || hasOneof(p)
-    ) return true;
+    if (p.type === T.MESSAGE || p.type === T.GROUP || f.isExtension || hasOneof(p)) return true;
     return f.features.fieldPresence !== FeatureSet_FieldPresence.IMPLICIT;
   }
 
