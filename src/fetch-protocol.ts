@@ -75,7 +75,7 @@ export async function readBodyBytes(
     throw onTooLarge(Number(declaredLength));
   }
   if (body === null) return new Uint8Array(0);
-  return readCapped(body.getReader(), maxBytes, onTooLarge);
+  return await readCapped(body.getReader(), maxBytes, onTooLarge);
 }
 
 /**

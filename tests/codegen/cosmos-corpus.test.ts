@@ -18,24 +18,40 @@ const root = join(repoRoot, "node_modules", "@protobufs");
 
 describe("Cosmos SDK corpus (npm @protobufs/cosmos, @protobufs/ibc) against buf build", () => {
   for (const sourceInfo of [true, false]) {
-    test(`every file equals buf's descriptor ${sourceInfo ? "with" : "without"} source info`, {
-      timeout: 300_000,
-    }, () => {
-      assert.ok(existsSync(join(root, "cosmos")), "npm install brings @protobufs/cosmos");
-      const files = protoFiles(root);
-      const r = compile({ files, includePaths: [root], readFile: diskReader, sourceInfo });
-      assert.deepEqual(r.diagnostics, []);
-      const key = ["cosmos", "ibc"].map((p) => `${p}-${packageVersion(`@protobufs/${p}`)}`).join("-");
-      const { matched, total, missing, report } = compareWithBuf(
-        r.files,
-        bufBuild(root, { key: `protobufs-${key}`, sourceInfo }),
-      );
-      console.log(
-        `cosmos corpus ${sourceInfo ? "with" : "without"} source info: ${matched}/${total} files equal buf's`,
-      );
-      assert.deepEqual(missing, []);
-      assert.equal(total, files.length);
-      assert.equal(matched, total, report.join("\n"));
-    });
+    test(
+      `every file equals buf's descriptor ${sourceInfo ? "with" : "without"} source info`,
+      {
+        timeout: 300_000,
+      },
+      () => {
+        assert.ok(
+          existsSync(join(root, "cosmos")),
+          "npm install brings @protobufs/cosmos",
+        );
+        const files = protoFiles(root);
+        const r = compile({
+          files,
+          includePaths: [root],
+          readFile: diskReader,
+          sourceInfo,
+        });
+        assert.deepEqual(r.diagnostics, []);
+        const key = ["cosmos", "ibc"].map((p) => `${p}-${packageVersion(`@protobufs/${p}`)}`).join(
+          "-",
+        );
+        const { matched, total, missing, report } = compareWithBuf(
+          r.files,
+          bufBuild(root, { key: `protobufs-${key}`, sourceInfo }),
+        );
+        console.log(
+          `cosmos corpus ${
+            sourceInfo ? "with" : "without"
+          } source info: ${matched}/${total} files equal buf's`,
+        );
+        assert.deepEqual(missing, []);
+        assert.equal(total, files.length);
+        assert.equal(matched, total, report.join("\n"));
+      },
+    );
   }
 });

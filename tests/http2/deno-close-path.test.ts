@@ -7,7 +7,7 @@
 // Runs under Deno only (Node's node:http2 has no such defect); the client is
 // Node's node:http2, run as a separate process.
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { type spawn, spawnSync } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { createClient } from "wirecall";

@@ -23,7 +23,6 @@ import {
   type UnaryTransportResponse,
 } from "../../protocol.ts";
 import {
-  type FetchFunction,
   followSignal,
   globalFetch,
   refuseFetchCallKind,

@@ -1,4 +1,4 @@
-import { type Metadata } from "../../mod.ts";
+import type { Metadata } from "../../mod.ts";
 import { metadataToHeaders } from "../../protocol.ts";
 
 /** The prefix under which a unary Connect response carries its trailers as headers. */

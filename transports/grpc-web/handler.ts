@@ -1,4 +1,4 @@
-import { type Router } from "../../mod.ts";
+import type { Router } from "../../mod.ts";
 import {
   compressionsNamed,
   DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
@@ -12,7 +12,6 @@ import {
   writeRejectionFields,
 } from "../../protocol.ts";
 import {
-  type FetchProtocol,
   type FetchRequestInfo,
   normalizePathPrefix,
   pathBelowPrefix,

@@ -1,7 +1,7 @@
 import * as http2 from "node:http2";
 import * as net from "node:net";
 import { setImmediate } from "node:timers";
-import { Code, RpcError } from "../../mod.ts";
+import type { RpcError } from "../../mod.ts";
 import { transportFailure } from "../../protocol.ts";
 import type { Http2TransportOptions } from "./client-options.ts";
 import { connectionFailure } from "./connection-failure.ts";

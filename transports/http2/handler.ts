@@ -200,14 +200,7 @@ export function createHttp2Handler(router: Router, options?: Http2HandlerOptions
   ) as Http2HandlerOptions;
   const grpc = new GrpcStreamServer(router, opts);
   const fallback = opts.fallback ?? notFound;
-  const reportError = opts.onError ?? defaultOnError;
-  const report = (error: unknown, event: string) => {
-    try {
-      reportError(error instanceof Error ? error : new Error(String(error)), { event });
-    } catch {
-      // An error hook that throws is not allowed to take the server down.
-    }
-  };
+  const report = errorReporter("handler", opts.onError);
 
   function takeStream(
     stream: http2.ServerHttp2Stream,
@@ -264,8 +257,29 @@ function notFound(_req: unknown, res: Http2HandlerResponse): void {
   r.end("not found\n");
 }
 
-function defaultOnError(error: Error, context: { event: string }): void {
-  console.error(`wirecall http2 handler: unexpected error in ${context.event} handling:`, error);
+/**
+ * The server's error hook as its event handlers call it: what they caught
+ * (made an `Error` if it is not one) goes to `onError`, by default logged
+ * with `console.error` naming `who`; a hook that throws is ignored, so it
+ * cannot take the server down.
+ */
+export function errorReporter(
+  who: string,
+  onError: ((error: Error, context: { event: string }) => void) | undefined,
+): (error: unknown, event: string) => void {
+  const hook = onError ??
+    ((error: Error, context: { event: string }) =>
+      console.error(
+        `wirecall http2 ${who}: unexpected error in ${context.event} handling:`,
+        error,
+      ));
+  return (error, event) => {
+    try {
+      hook(error instanceof Error ? error : new Error(String(error)), { event });
+    } catch {
+      // An error hook that throws is not allowed to take the server down.
+    }
+  };
 }
 
 /** The size of a header list as HTTP/2 counts it: name + value + 32 per field. */

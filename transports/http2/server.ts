@@ -9,7 +9,7 @@ import { resetStream, socketForHttp2 } from "./bun-http2-workarounds.ts";
 import { policeConnection, type PolicedConnection } from "./connection-policy.ts";
 import { openConnectionWindow, windowSettings } from "./flow-control.ts";
 import type { GrpcWebHandoff } from "./grpc-web-handoff.ts";
-import { DEFAULT_MAX_HEADER_LIST_BYTES, GrpcStreamServer } from "./handler.ts";
+import { DEFAULT_MAX_HEADER_LIST_BYTES, errorReporter, GrpcStreamServer } from "./handler.ts";
 import {
   type Http2ServerOptions,
   http2ServerOptionsSchema,
@@ -101,7 +101,7 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
   const streamCounts = new WeakMap<http2.ServerHttp2Session, number>();
   const calls = grpc.calls;
   const sockets = new Set<net.Socket>();
-  const reportError = opts.onError ?? defaultOnError;
+  const report = errorReporter("server", opts.onError);
   /** Runs one event handler; what it throws is reported, never thrown to the process. */
   const guarded = <A extends unknown[]>(
     what: string,
@@ -120,13 +120,6 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
       }
     }
   };
-  function report(error: unknown, what: string): void {
-    try {
-      reportError(error instanceof Error ? error : new Error(String(error)), { event: what });
-    } catch {
-      // An error hook that throws is not allowed to take the server down.
-    }
-  }
   let front: net.Server | undefined;
   let http1: http.Server | undefined;
   let bound: { host: string; port: number } | undefined;
@@ -337,10 +330,6 @@ export function createHttp2Server(router: Router, options?: Http2ServerOptions):
     },
   };
   return server;
-}
-
-function defaultOnError(error: Error, context: { event: string }): void {
-  console.error(`wirecall http2 server: unexpected error in ${context.event} handling:`, error);
 }
 
 function handOff(
