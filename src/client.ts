@@ -63,6 +63,11 @@ export interface CallOptions {
   parent?: HandlerContext | null;
 }
 
+/** A usable `deadline`: a finite epoch-ms number or a valid `Date` (what z.union([z.number(), z.date()]) accepts). */
+function isDeadline(v: unknown): boolean {
+  return typeof v === "number" ? Number.isFinite(v) : v instanceof Date && !isNaN(v.getTime());
+}
+
 /** Options of {@link createClient}. */
 export interface ClientOptions {
   /** Interceptors, outermost first. */
@@ -94,11 +99,7 @@ const callOptionsSchema = z.strictObject({
   timeoutMs: z.optional(durationOption),
   // z.union([z.number(), z.date()]) as one check (same verdicts, same
   // "Invalid input"), so browser bundles leave zod's union and date out.
-  deadline: z.optional(
-    z.custom<number | Date>((v) =>
-      typeof v === "number" ? Number.isFinite(v) : v instanceof Date && !isNaN(v.getTime())
-    ),
-  ),
+  deadline: z.optional(z.custom<number | Date>(isDeadline)),
   metadata: z.optional(
     z.custom<MetadataInit>((v) => typeof v === "object" && v !== null, {
       message: "expected Metadata or a record of values",
@@ -114,12 +115,7 @@ const callOptionsSchema = z.strictObject({
   ),
 });
 
-/**
- * The cheap check run on every call's options: true when `o` is a plain
- * object whose fields are all known and well typed — never for anything the
- * schema refuses. Only when it says no does the zod schema run, to word the
- * error (or accept what this check is too strict for).
- */
+/** The option names {@link callOptionsLookValid} knows. */
 const callOptionKeys: Record<string, true> = {
   signal: true,
   timeoutMs: true,
@@ -131,6 +127,12 @@ const callOptionKeys: Record<string, true> = {
   parent: true,
 };
 
+/**
+ * The cheap check run on every call's options: true when `o` is a plain
+ * object whose fields are all known and well typed — never for anything the
+ * schema refuses. Only when it says no does the zod schema run, to word the
+ * error (or accept what this check is too strict for).
+ */
 function callOptionsLookValid(o: object): boolean {
   const proto = Object.getPrototypeOf(o);
   if (proto !== Object.prototype && proto !== null) return false;
@@ -149,11 +151,7 @@ function callOptionsLookValid(o: object): boolean {
         if (typeof v !== "number" || !Number.isFinite(v) || v < 0) return false;
         break;
       case "deadline":
-        if (
-          typeof v === "number" ? !Number.isFinite(v) : !(v instanceof Date) || isNaN(v.getTime())
-        ) {
-          return false;
-        }
+        if (!isDeadline(v)) return false;
         break;
       case "metadata":
         if (typeof v !== "object" || v === null) return false;
